@@ -1,0 +1,32 @@
+"""pyperi: a client for Periscope's public API and web pages.
+
+>>> from pyperi import Peri
+>>> pp = Peri()
+"""
+import logging
+
+from ._version import __version__
+from .client import Peri
+from .exceptions import (
+    PyPeriConnectionError,
+    PyPeriError,
+    PyPeriHTTPError,
+    PyPeriRateLimitError,
+    PyPeriResponseError,
+    PyPeriServerError,
+    PyPeriTimeout,
+)
+
+__all__ = [
+    '__version__',
+    'Peri',
+    'PyPeriError',
+    'PyPeriConnectionError',
+    'PyPeriTimeout',
+    'PyPeriHTTPError',
+    'PyPeriRateLimitError',
+    'PyPeriServerError',
+    'PyPeriResponseError',
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

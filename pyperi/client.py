@@ -1,0 +1,345 @@
+"""The :class:`Peri` client: one ``requests.Session`` shared by every call."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from types import TracebackType
+from typing import Any, Mapping, Union
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from . import urls, web
+from ._version import __version__
+from .exceptions import (
+    PyPeriConnectionError,
+    PyPeriError,
+    PyPeriResponseError,
+    PyPeriTimeout,
+    error_for_response,
+)
+
+__all__ = ['Peri', 'build_retry', 'DEFAULT_TIMEOUT', 'DEFAULT_RETRIES']
+
+logger = logging.getLogger(__name__)
+
+#: (connect, read) seconds applied to every request unless a Peri is given another.
+DEFAULT_TIMEOUT = (5.0, 30.0)
+#: How many times an idempotent GET is retried by default.
+DEFAULT_RETRIES = 3
+#: Statuses worth retrying: rate limited, or a gateway in trouble.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: Connections kept per host: enough for a pool of 16+ threads sharing one Peri.
+POOL_SIZE = 32
+
+Timeout = Union[float, 'tuple[float, float]']
+_SECRET = re.compile(r'(session_id=)[^&#\s\'"]+')
+
+
+def redact(text: str) -> str:
+    """``text`` with session token values replaced, fit for logs and messages."""
+    return _SECRET.sub(r'\1<redacted>', text)
+
+
+class _RedactTokens(logging.Filter):
+    """Keeps session tokens out of urllib3's retry warnings, which quote the URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if 'session_id=' in message:
+            record.msg, record.args = redact(message), None
+        return True
+
+
+_urllib3_log = logging.getLogger('urllib3.connectionpool')
+if not any(isinstance(f, _RedactTokens) for f in _urllib3_log.filters):
+    _urllib3_log.addFilter(_RedactTokens())
+
+
+class _Retry(Retry):
+    """urllib3's Retry with Retry-After capped and read timeouts not retried.
+
+    A server that stalls is not retried so that a call never outlasts its
+    timeout by a multiple of it.
+    """
+
+    def __init__(self, *args: Any, retry_after_cap: float = 60.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.retry_after_cap = retry_after_cap
+
+    def new(self, **kwargs: Any) -> _Retry:
+        retry = super().new(**kwargs)
+        retry.retry_after_cap = self.retry_after_cap
+        return retry
+
+    def get_retry_after(self, response: Any) -> float | None:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.retry_after_cap)
+
+    def increment(self, method: str | None = None, url: str | None = None,
+                  *args: Any, **kwargs: Any) -> _Retry:
+        error = kwargs.get('error')
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, *args, **kwargs)
+
+
+def build_retry(total: int, *, backoff_factor: float = 0.25,
+                retry_after_cap: float = 60.0) -> Retry:
+    """The retry policy pyperi mounts: GETs on connection errors, 429, 502-504.
+
+    :param total: retries after the first attempt; 0 disables retrying.
+    :param backoff_factor: seconds scaling the exponential pause between tries.
+    :param retry_after_cap: longest ``Retry-After`` honoured, in seconds.
+    """
+    if isinstance(total, bool) or not isinstance(total, int):
+        raise TypeError(f'retries must be an int or a urllib3 Retry, not {type(total).__name__}')
+    if total < 0:
+        raise ValueError(f'retries must be 0 or more, got {total}')
+    return _Retry(
+        total=total, backoff_factor=backoff_factor, retry_after_cap=retry_after_cap,
+        status_forcelist=RETRY_STATUSES, allowed_methods=frozenset({'GET', 'HEAD'}),
+        raise_on_status=False, respect_retry_after_header=True)
+
+
+def _check_timeout(timeout: Any) -> Timeout:
+    values = timeout if isinstance(timeout, tuple) else (timeout,)
+    if len(values) not in (1, 2) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
+        raise ValueError(
+            f'timeout must be a positive number or a (connect, read) pair, got {timeout!r}')
+    return timeout  # type: ignore[no-any-return]
+
+
+def _check_base_url(url: Any, name: str) -> str:
+    if not isinstance(url, str):
+        raise TypeError(f'{name} must be a str, not {type(url).__name__}')
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ('http', 'https') or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f'{name} must be an http(s) URL without query, got {url!r}')
+    return url.strip().rstrip('/')
+
+
+def _page_text(response: requests.Response) -> str:
+    """The body as text; UTF-8 unless the server names a charset (pages hold emoji)."""
+    if 'charset=' not in response.headers.get('Content-Type', '').lower():
+        return response.content.decode('utf-8', errors='replace')
+    return response.text
+
+
+def _field(result: Mapping[str, Any], key: str, kind: type, endpoint: str) -> Any:
+    value = result.get(key)
+    if not isinstance(value, kind):
+        raise PyPeriResponseError(
+            f'expected {key!r} to be a JSON {"object" if kind is dict else "array"} in the '
+            f'{endpoint} response, got {type(value).__name__ if key in result else "nothing"}')
+    return value
+
+
+class Peri:
+    """A client for Periscope's public API and web pages.
+
+    :param session: a ``requests.Session`` to use as is (its own adapters,
+        certificates and proxies); by default Peri makes one with retries and
+        a connection pool sized for sharing between threads, and closes it.
+    :param api_base_url: API root; default ``$PYPERI_API_BASE_URL``, else
+        :attr:`PERISCOPE_API_BASE_URL`.
+    :param web_base_url: web root; default ``$PYPERI_WEB_BASE_URL``, else
+        :attr:`PERISCOPE_WEB_BASE_URL`.
+    :param timeout: seconds, or a (connect, read) pair, for every request.
+    :param retries: retries per GET (0 disables), or a ``urllib3`` Retry;
+        applies to the session Peri makes.
+    :param user_agent: the User-Agent header; default ``pyperi/<version>``.
+    """
+
+    PERISCOPE_API_BASE_URL = urls.DEFAULT_API_BASE_URL
+    PERISCOPE_WEB_BASE_URL = urls.DEFAULT_WEB_BASE_URL
+
+    def __init__(self, session: requests.Session | None = None, *,
+                 api_base_url: str | None = None, web_base_url: str | None = None,
+                 timeout: Timeout = DEFAULT_TIMEOUT, retries: int | Retry = DEFAULT_RETRIES,
+                 user_agent: str | None = None) -> None:
+        self.api_base_url = _check_base_url(
+            api_base_url or os.environ.get('PYPERI_API_BASE_URL') or self.PERISCOPE_API_BASE_URL,
+            'api_base_url')
+        self.web_base_url = _check_base_url(
+            web_base_url or os.environ.get('PYPERI_WEB_BASE_URL') or self.PERISCOPE_WEB_BASE_URL,
+            'web_base_url')
+        self.timeout = _check_timeout(timeout)
+        retry = retries.new(raise_on_status=False) if isinstance(retries, Retry) \
+            else build_retry(retries)
+        self._headers = {'User-Agent': user_agent} if user_agent else {}
+        self._owns_session = session is None
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=POOL_SIZE)
+            session.mount('https://', adapter)
+            session.mount('http://', adapter)
+            session.headers['User-Agent'] = (
+                user_agent or f'pyperi/{__version__} python-requests/{requests.__version__}')
+        self.session = session
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(api_base_url={self.api_base_url!r}, '
+                f'web_base_url={self.web_base_url!r}, timeout={self.timeout!r})')
+
+    def __enter__(self) -> Peri:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the session, if Peri made it; a session passed in is left open."""
+        if self._owns_session:
+            self.session.close()
+
+    # -- HTTP core ---------------------------------------------------------
+
+    def http_get(self, url: str, *, params: Mapping[str, Any] | None = None,
+                 stream: bool = False, cookies: Mapping[str, str] | None = None,
+                 headers: Mapping[str, str] | None = None, timeout: Timeout | None = None,
+                 endpoint: str | None = None) -> requests.Response | None:
+        """GET ``url`` on the shared session.
+
+        Returns the response, or None for a 404. With ``stream=True`` the
+        caller must close the response.
+
+        :raises PyPeriHTTPError: (or a subclass) for any other error status.
+        :raises PyPeriConnectionError: could not connect, or the connection dropped.
+        :raises PyPeriTimeout: no answer within the timeout.
+        """
+        shown = redact(url)
+        wait = timeout or self.timeout
+        logger.debug('GET %s', shown)
+        try:
+            response = self.session.get(
+                url, params=params, stream=stream, cookies=cookies, timeout=wait,
+                headers={**self._headers, **(headers or {})})
+        except requests.Timeout as error:
+            raise PyPeriTimeout(f'no answer within {wait}s from {shown}') from error
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+            raise PyPeriConnectionError(
+                f'connection to {shown} failed: {redact(str(error))}') from error
+        except requests.RequestException as error:
+            raise PyPeriError(f'request to {shown} failed: {redact(str(error))}') from error
+        logger.debug('HTTP %s from %s', response.status_code, shown)
+        if response.status_code == 404:
+            response.close()
+            return None
+        if response.status_code >= 400:
+            problem = error_for_response(response, url=shown, endpoint=endpoint)
+            response.close()
+            raise problem
+        return response
+
+    def request_api(self, endpoint: str, **params: Any) -> dict[str, Any] | None:
+        """Call an API endpoint and return its JSON object, or None on a 404.
+
+        Params are sent sorted by name; those that are None are left out.
+
+        :raises ValueError: ``endpoint`` is not a plain method name.
+        :raises PyPeriResponseError: the body is not a JSON object.
+        """
+        url = urls.api_url(self.api_base_url, endpoint, params)
+        response = self.http_get(url, endpoint=endpoint)
+        if response is None:
+            return None
+        try:
+            body = response.json()
+        except ValueError:
+            kind = response.headers.get('Content-Type', 'no content type')
+            raise PyPeriResponseError(
+                f'expected JSON from {endpoint}, got {kind}: {response.text[:60]!r}') from None
+        if not isinstance(body, dict):
+            raise PyPeriResponseError(
+                f'expected a JSON object from {endpoint}, got {type(body).__name__}')
+        return body
+
+    def create_api_request_url(self, endpoint: str, **params: Any) -> str:
+        """The URL :meth:`request_api` would fetch (as in PyPeri 0.2.0)."""
+        return urls.api_url(self.api_base_url, endpoint, params)
+
+    # -- API ---------------------------------------------------------------
+
+    def get_user_info(self, user_id: str | int | None = None,
+                      username: str | None = None) -> dict[str, Any] | None:
+        """A user's public profile, or None if there is no such user.
+
+        Uses the ``getUserPublic`` endpoint, by ``user_id`` or, failing that,
+        ``username``.
+        """
+        if user_id is not None:
+            params = {'user_id': urls.validate_user_id(user_id)}
+        elif username is not None:
+            params = {'username': urls.validate_username(username)}
+        else:
+            raise ValueError('user_id or username is required')
+        result = self.request_api('getUserPublic', **params)
+        return None if result is None else _field(result, 'user', dict, 'getUserPublic')
+
+    def get_broadcast_info(self, broadcast_id: str) -> dict[str, Any] | None:
+        """A broadcast's details, or None if there is no such broadcast.
+
+        Uses the ``accessVideoPublic`` endpoint.
+        """
+        result = self.request_api(
+            'accessVideoPublic', broadcast_id=urls.validate_broadcast_id(broadcast_id))
+        return None if result is None else _field(result, 'broadcast', dict, 'accessVideoPublic')
+
+    def get_web_public_user_session_tokens(
+            self, user_id: str | int | None = None,
+            username: str | None = None) -> dict[str, str] | None:
+        """Short-lived public session tokens from a user's web page, or None if no such user.
+
+        Returns ``broadcastHistory``, ``serviceToken``, ``thumbnailPlaylist``
+        and the ``user_id`` they give access to. Tokens expire within
+        minutes: fetch them afresh for each use.
+
+        :raises PyPeriResponseError: the page holds no readable tokens.
+        """
+        response = self.http_get(self.create_user_url(user_id=user_id, username=username))
+        if response is None:
+            return None
+        return web.session_tokens(web.extract_data_store(_page_text(response)))
+
+    def get_user_broadcast_history(self, user_id: str | int | None = None,
+                                   username: str | None = None) -> list[dict[str, Any]] | None:
+        """A user's available broadcasts, newest first, or None if no such user.
+
+        Two steps: session tokens from the user's web page, then the
+        ``getUserBroadcastsPublic`` endpoint with the ``broadcastHistory`` token.
+        """
+        tokens = self.get_web_public_user_session_tokens(user_id=user_id, username=username)
+        if tokens is None:
+            return None
+        result = self.request_api(
+            'getUserBroadcastsPublic', user_id=tokens['user_id'], all='true',
+            session_id=tokens['broadcastHistory'])
+        if result is None:
+            return None
+        broadcasts = _field(result, 'broadcasts', list, 'getUserBroadcastsPublic')
+        if not all(isinstance(item, dict) for item in broadcasts):
+            raise PyPeriResponseError(
+                'expected every item of getUserBroadcastsPublic broadcasts to be a JSON object')
+        return broadcasts
+
+    # -- URLs --------------------------------------------------------------
+
+    def create_user_url(self, user_id: str | int | None = None,
+                        username: str | None = None) -> str:
+        """The user's page: ``{web}/u/{user_id}`` or ``{web}/{username}``; user_id wins."""
+        return urls.user_url(self.web_base_url, user_id=user_id, username=username)
+
+    def create_broadcast_url(self, broadcast_id: str) -> str:
+        """The broadcast's page: ``{web}/w/{broadcast_id}``."""
+        return urls.broadcast_url(self.web_base_url, broadcast_id)
+
+    def parse_periscope_url(self, url: str) -> dict[str, str | None]:
+        """``broadcast_id``, ``user_id`` and ``username`` from a Periscope URL (None if absent)."""
+        return urls.parse_periscope_url(url, self.web_base_url)

@@ -1,0 +1,153 @@
+"""Pure HLS playlist handling for replay downloads: parse, pick a variant, list segments."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from .exceptions import PyPeriResponseError
+
+__all__ = [
+    'INSTALL_HINT',
+    'Variant',
+    'MasterPlaylist',
+    'Segment',
+    'MediaPlaylist',
+    'import_m3u8',
+    'parse_playlist',
+    'display_url',
+]
+
+INSTALL_HINT = 'pip install "pyperi[download]"'
+
+
+def import_m3u8() -> ModuleType:
+    """Import the optional ``m3u8`` parser, or raise ImportError saying how to install it."""
+    try:
+        import m3u8
+    except ImportError as exc:
+        raise ImportError(
+            f'downloading broadcasts needs the m3u8 package; install it with: {INSTALL_HINT}'
+        ) from exc
+    return m3u8
+
+
+def display_url(url: str) -> str:
+    """``url`` without its query and fragment, fit for messages and logs.
+
+    Stream URLs can carry signed query strings, which must not leak into logs.
+    """
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, '', ''))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One entry of a master playlist."""
+
+    url: str
+    bandwidth: int
+    resolution: tuple[int, int] | None
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        """Sort key: bandwidth first, then pixel count."""
+        width, height = self.resolution or (0, 0)
+        return (self.bandwidth, width * height)
+
+
+@dataclass(frozen=True)
+class MasterPlaylist:
+    """A master (variant) playlist: only links to media playlists."""
+
+    url: str
+    variants: tuple[Variant, ...]
+
+    def best(self) -> Variant:
+        """The variant with the highest BANDWIDTH, then the highest resolution."""
+        if not self.variants:
+            raise PyPeriResponseError(
+                f'expected variants in the master playlist {display_url(self.url)}, found none')
+        # max() keeps the first of equal ranks, so ties go to the playlist's own order.
+        return max(self.variants, key=lambda variant: variant.rank)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A media segment: its media sequence number and absolute URL."""
+
+    sequence: int
+    url: str
+    duration: float
+
+
+@dataclass(frozen=True)
+class MediaPlaylist:
+    """A media playlist.
+
+    ``encryption`` is the EXT-X-KEY method (e.g. ``'AES-128'``) if segments are
+    encrypted, else None. ``unsupported`` names features that cannot be written as
+    one plain ``.ts`` by concatenation (EXT-X-BYTERANGE, EXT-X-MAP).
+    """
+
+    url: str
+    segments: tuple[Segment, ...]
+    target_duration: float | None
+    media_sequence: int
+    ended: bool
+    encryption: str | None = None
+    unsupported: tuple[str, ...] = ()
+
+
+def _encryption(keys: list) -> str | None:
+    for key in keys:
+        method = getattr(key, 'method', None)
+        if method and str(method).upper() != 'NONE':
+            return str(method)
+    return None
+
+
+def parse_playlist(text: str, url: str) -> MasterPlaylist | MediaPlaylist:
+    """Parse an HLS playlist fetched from ``url``; relative URIs are resolved against ``url``.
+
+    :raises PyPeriResponseError: if ``text`` is not an HLS playlist.
+    :raises ImportError: if the optional ``m3u8`` package is missing.
+    """
+    m3u8 = import_m3u8()
+    if not text.lstrip('\ufeff \t\r\n').startswith('#EXTM3U'):
+        raise PyPeriResponseError(
+            f'expected an HLS playlist (#EXTM3U) from {display_url(url)}, got {text[:60]!r}')
+    try:
+        # m3u8 raises bare KeyError/IndexError/TypeError on some broken tags, not only ParseError.
+        parsed = m3u8.loads(text)
+    except (m3u8.ParseError, ValueError, KeyError, IndexError, TypeError) as exc:
+        raise PyPeriResponseError(
+            f'unreadable HLS playlist from {display_url(url)}: {exc!r}') from None
+    if parsed.is_variant:
+        variants = tuple(
+            Variant(url=urljoin(url, item.uri), bandwidth=int(item.stream_info.bandwidth or 0),
+                    resolution=item.stream_info.resolution)
+            for item in parsed.playlists if item.uri
+        )
+        return MasterPlaylist(url=url, variants=variants)
+    first = int(parsed.media_sequence or 0)
+    segments = tuple(
+        Segment(sequence=first + index, url=urljoin(url, segment.uri),
+                duration=float(segment.duration or 0.0))
+        for index, segment in enumerate(parsed.segments)
+    )
+    unsupported = []
+    if any(segment.byterange for segment in parsed.segments):
+        unsupported.append('EXT-X-BYTERANGE')
+    if parsed.segment_map or any(segment.init_section for segment in parsed.segments):
+        unsupported.append('EXT-X-MAP')
+    target = parsed.target_duration
+    return MediaPlaylist(
+        url=url,
+        segments=segments,
+        target_duration=float(target) if target else None,
+        media_sequence=first,
+        ended=bool(parsed.is_endlist),
+        encryption=_encryption(list(parsed.keys) + list(parsed.session_keys)),
+        unsupported=tuple(unsupported),
+    )

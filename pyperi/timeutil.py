@@ -1,0 +1,175 @@
+"""Pure time helpers: Periscope timestamps and ``--since``/``--until`` values, all in UTC."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+__all__ = [
+    'parse_timestamp',
+    'try_parse_timestamp',
+    'parse_span',
+    'parse_time_spec',
+    'format_timestamp',
+    'ensure_utc',
+]
+
+# Periscope writes ISO 8601 with up to nine fraction digits and a numeric offset
+# ('2016-05-27T20:03:44.732179203-07:00'); datetime.fromisoformat() in Python 3.9/3.10
+# refuses both the nanoseconds and 'Z', so the format is read with one explicit pattern.
+_TIMESTAMP_RE = re.compile(
+    r'''
+    (?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})
+    [Tt\ ]
+    (?P<hour>\d{2}):(?P<minute>\d{2})
+    (?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,12}))?)?
+    \s*
+    (?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?
+    ''',
+    re.VERBOSE,
+)
+_DATE_RE = re.compile(r'(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})')
+_SPAN_RE = re.compile(r'(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[a-zA-Z]+)')
+
+_SPAN_UNITS = {
+    's': 1.0, 'sec': 1.0, 'secs': 1.0, 'second': 1.0, 'seconds': 1.0,
+    'm': 60.0, 'min': 60.0, 'mins': 60.0, 'minute': 60.0, 'minutes': 60.0,
+    'h': 3600.0, 'hr': 3600.0, 'hrs': 3600.0, 'hour': 3600.0, 'hours': 3600.0,
+    'd': 86400.0, 'day': 86400.0, 'days': 86400.0,
+    'w': 604800.0, 'week': 604800.0, 'weeks': 604800.0,
+}
+
+
+def ensure_utc(value: datetime) -> datetime:
+    """Return ``value`` as an aware UTC datetime; a naive one is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _offset(text: str | None) -> timezone:
+    if text is None or text in ('Z', 'z'):
+        return timezone.utc
+    sign = -1 if text[0] == '-' else 1
+    digits = text[1:].replace(':', '')
+    hours = int(digits[:2])
+    minutes = int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(f'bad UTC offset {text!r}')
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def parse_timestamp(value: str | datetime) -> datetime:
+    """Parse a Periscope timestamp into an aware UTC datetime.
+
+    Accepts ISO 8601 as Periscope wrote it, with any number of fraction digits
+    (nanoseconds are truncated to microseconds) and an offset such as ``-07:00``,
+    ``+0530`` or ``Z``. A timestamp without an offset is taken to be UTC. A
+    ``datetime`` passes through, converted to UTC.
+
+    :raises ValueError: if ``value`` is not such a timestamp (the message quotes it).
+    :raises TypeError: if ``value`` is neither a ``str`` nor a ``datetime``.
+    """
+    if isinstance(value, datetime):
+        return ensure_utc(value)
+    if not isinstance(value, str):
+        raise TypeError(f'timestamp must be a str or datetime, not {type(value).__name__}')
+    match = _TIMESTAMP_RE.fullmatch(value.strip())
+    if match is None:
+        raise ValueError(f'not an ISO 8601 timestamp: {value!r}')
+    fraction = (match['fraction'] or '')[:6].ljust(6, '0')
+    try:
+        parsed = datetime(
+            int(match['year']), int(match['month']), int(match['day']),
+            int(match['hour']), int(match['minute']), int(match['second'] or 0),
+            int(fraction), tzinfo=_offset(match['tz']),
+        )
+        return parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f'not a valid timestamp: {value!r} ({exc})') from None
+
+
+def try_parse_timestamp(value: object) -> datetime | None:
+    """Like :func:`parse_timestamp`, but return None for anything missing or garbled."""
+    if not isinstance(value, (str, datetime)):
+        return None
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        return None
+
+
+def format_timestamp(value: datetime | None) -> str:
+    """Format as ISO 8601 in UTC with a ``Z`` suffix, to the second; ``''`` for None."""
+    if value is None:
+        return ''
+    return ensure_utc(value).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def parse_span(text: str) -> timedelta:
+    """Parse a relative span such as ``7d``, ``4w``, ``12h``, ``30m``, ``90s`` or ``1.5h``.
+
+    :raises ValueError: for anything else, naming the accepted units.
+    """
+    match = _SPAN_RE.fullmatch(text.strip())
+    unit = match['unit'].lower() if match else ''
+    if match is None or unit not in _SPAN_UNITS:
+        raise ValueError(
+            f'not a time span: {text!r} (use a number and a unit s, m, h, d or w, e.g. 7d, 4w)')
+    seconds = float(match['amount']) * _SPAN_UNITS[unit]
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise ValueError(f'time span too large: {text!r}') from None
+
+
+def parse_time_spec(text: str, now: datetime, *, end_of_day: bool = False) -> datetime:
+    """Parse a ``--since``/``--until`` value into an aware UTC datetime.
+
+    Accepted forms:
+
+    * a relative span (see :func:`parse_span`), counted back from ``now``: ``7d`` is
+      seven days before ``now``;
+    * ``now``, ``today`` (midnight UTC today) or ``yesterday``;
+    * an ISO date ``2024-05-01``: midnight UTC at the start of that day, or, with
+      ``end_of_day=True`` (used for ``--until`` so the day is included), midnight at its end;
+    * an ISO datetime, with or without an offset (none means UTC).
+
+    :raises ValueError: with a message listing the accepted forms.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f'time must be a str, not {type(text).__name__}')
+    now = ensure_utc(now)
+    cleaned = text.strip()
+    lowered = cleaned.lower()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if lowered == 'now':
+        return now
+    if lowered in ('today', 'yesterday'):
+        day = midnight - timedelta(days=1 if lowered == 'yesterday' else 0)
+        return day + timedelta(days=1) if end_of_day else day
+    if _SPAN_RE.fullmatch(cleaned):
+        try:
+            return now - parse_span(cleaned)
+        except OverflowError:
+            raise ValueError(f'time span too large: {text!r}') from None
+    match = _DATE_RE.fullmatch(cleaned)
+    if match:
+        try:
+            day_start = datetime.combine(
+                date(int(match['year']), int(match['month']), int(match['day'])),
+                datetime.min.time(), tzinfo=timezone.utc)
+        except ValueError as exc:
+            raise ValueError(f'not a valid date: {text!r} ({exc})') from None
+        if end_of_day:
+            try:
+                return day_start + timedelta(days=1)
+            except OverflowError:
+                raise ValueError(f'date out of range: {text!r}') from None
+        return day_start
+    try:
+        return parse_timestamp(cleaned)
+    except ValueError:
+        pass
+    raise ValueError(
+        f'not a date, time or span: {text!r} '
+        '(use e.g. 2024-05-01, 2024-05-01T12:00:00Z, 7d, 4w, 12h, 30m, today)')

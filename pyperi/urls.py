@@ -1,0 +1,201 @@
+"""Build, parse and validate Periscope URLs and ids; pure functions, no I/O."""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+from urllib.parse import quote, urlencode, urlsplit
+
+__all__ = [
+    'DEFAULT_API_BASE_URL',
+    'DEFAULT_WEB_BASE_URL',
+    'validate_user_id',
+    'validate_username',
+    'validate_broadcast_id',
+    'validate_endpoint',
+    'user_url',
+    'broadcast_url',
+    'api_url',
+    'parse_periscope_url',
+    'parse_user_ref',
+    'parse_broadcast_ref',
+]
+
+DEFAULT_API_BASE_URL = 'https://api.periscope.tv/api/v2'
+DEFAULT_WEB_BASE_URL = 'https://www.periscope.tv'
+
+#: Hosts that served Periscope pages, besides an instance's own web base host.
+PERISCOPE_HOSTS = frozenset({'periscope.tv', 'www.periscope.tv', 'pscp.tv', 'www.pscp.tv'})
+
+_USER_ID = re.compile(r'[0-9]+')
+_USERNAME = re.compile(r'[A-Za-z0-9_]{1,64}')
+_BROADCAST_ID = re.compile(r'[A-Za-z0-9_=-]+')
+_ENDPOINT = re.compile(r'[A-Za-z][A-Za-z0-9_]*')
+# First path segments that name a route rather than a user.
+_RESERVED = frozenset({'w', 'u'})
+
+
+def _check(value: Any, name: str, pattern: re.Pattern[str], what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f'{name} must be a str, not {type(value).__name__}')
+    if not pattern.fullmatch(value):
+        raise ValueError(f'{name} must be {what}, got {value!r}')
+    return value
+
+
+def validate_user_id(user_id: Any, name: str = 'user_id') -> str:
+    """Return ``user_id`` as a str of digits; accepts str or int."""
+    if isinstance(user_id, int) and not isinstance(user_id, bool):
+        if user_id < 0:
+            raise ValueError(f'{name} must be digits, got {user_id!r}')
+        return str(user_id)
+    return _check(user_id, name, _USER_ID, 'digits')
+
+
+def validate_username(username: Any, name: str = 'username') -> str:
+    """Return ``username`` if it is 1-64 letters, digits or underscores."""
+    return _check(username, name, _USERNAME, '1 to 64 letters, digits or underscores')
+
+
+def validate_broadcast_id(broadcast_id: Any, name: str = 'broadcast_id') -> str:
+    """Return ``broadcast_id`` if it is letters, digits, ``_``, ``=`` or ``-``."""
+    return _check(broadcast_id, name, _BROADCAST_ID, 'letters, digits, "_", "=" or "-"')
+
+
+def validate_endpoint(endpoint: Any) -> str:
+    """Return ``endpoint`` if it is a plain API method name such as ``getUserPublic``."""
+    return _check(endpoint, 'endpoint', _ENDPOINT, 'a plain word like "getUserPublic"')
+
+
+def _base(base_url: str) -> str:
+    return base_url.rstrip('/')
+
+
+def user_url(web_base_url: str, user_id: Any = None, username: Any = None) -> str:
+    """URL of a user's page: ``{web}/u/{user_id}`` or ``{web}/{username}``.
+
+    ``user_id`` wins when both are given; ValueError when neither is.
+    """
+    if user_id is not None:
+        return f'{_base(web_base_url)}/u/{validate_user_id(user_id)}'
+    if username is not None:
+        return f'{_base(web_base_url)}/{validate_username(username)}'
+    raise ValueError('user_id or username is required')
+
+
+def broadcast_url(web_base_url: str, broadcast_id: Any) -> str:
+    """URL of a broadcast's page: ``{web}/w/{broadcast_id}``."""
+    return f'{_base(web_base_url)}/w/{validate_broadcast_id(broadcast_id)}'
+
+
+def api_url(api_base_url: str, endpoint: Any, params: Mapping[str, Any] | None = None) -> str:
+    """URL of an API call: params sorted by name, ``None`` values dropped."""
+    url = f'{_base(api_base_url)}/{quote(validate_endpoint(endpoint))}'
+    query = urlencode(sorted((k, v) for k, v in (params or {}).items() if v is not None))
+    return f'{url}?{query}' if query else url
+
+
+def _empty() -> dict[str, str | None]:
+    return {'broadcast_id': None, 'user_id': None, 'username': None}
+
+
+def _split(url: str, web_base_url: str | None) -> list[str] | None:
+    """The path segments of a Periscope URL, or None when it is not one."""
+    text = url.strip()
+    if '://' not in text:
+        text = 'https://' + text
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or '').lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ('http', 'https'):
+        return None
+    path = parts.path
+    if host not in PERISCOPE_HOSTS or port not in (None, 80, 443):
+        prefix = _own_prefix(web_base_url, host, port, path)
+        if prefix is None:
+            return None
+        path = path[len(prefix):]
+    return [segment for segment in path.split('/') if segment]
+
+
+def _own_prefix(web_base_url: str | None, host: str, port: int | None, path: str) -> str | None:
+    """The base URL's path prefix if ``host``/``port``/``path`` sit under it, else None."""
+    if not web_base_url:
+        return None
+    try:
+        base = urlsplit(web_base_url)
+        base_host, base_port = (base.hostname or '').lower(), base.port
+    except ValueError:
+        return None
+    prefix = base.path.rstrip('/')
+    if (base_host, base_port) != (host, port):
+        return None
+    if path != prefix and not path.startswith(prefix + '/'):
+        return None
+    return prefix
+
+
+def parse_periscope_url(url: str, web_base_url: str | None = None) -> dict[str, str | None]:
+    """Pull ``broadcast_id``, ``user_id`` and ``username`` out of a Periscope URL.
+
+    Understands ``/w/<broadcast_id>``, ``/u/<user_id>``, ``/<username>`` and
+    ``/<username>/<broadcast_id>`` on periscope.tv, pscp.tv (with or without
+    ``www.``, http or https) and on ``web_base_url``'s host. Always returns
+    the three keys; those not found (or a URL that is not Periscope's) are None.
+    Never raises for a ``str``.
+    """
+    if not isinstance(url, str):
+        raise TypeError(f'url must be a str, not {type(url).__name__}')
+    out = _empty()
+    segments = _split(url, web_base_url)
+    if not segments or len(segments) > 2:
+        return out
+    first, rest = segments[0], segments[1:]
+    if first == 'w':
+        if len(rest) == 1 and _BROADCAST_ID.fullmatch(rest[0]):
+            out['broadcast_id'] = rest[0]
+    elif first == 'u':
+        if len(rest) == 1 and _USER_ID.fullmatch(rest[0]):
+            out['user_id'] = rest[0]
+    elif _USERNAME.fullmatch(first):
+        if not rest:
+            out['username'] = first
+        elif _BROADCAST_ID.fullmatch(rest[0]):
+            out['username'], out['broadcast_id'] = first, rest[0]
+    return out
+
+
+def parse_user_ref(text: Any, web_base_url: str | None = None) -> tuple[str | None, str | None]:
+    """Read a user id, a username or a Periscope URL as ``(user_id, username)``.
+
+    Digits are a user id; ValueError when ``text`` names no user.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f'user must be a str, not {type(text).__name__}')
+    value = text.strip()
+    if _USER_ID.fullmatch(value):
+        return value, None
+    if _USERNAME.fullmatch(value) and value not in _RESERVED:
+        return None, value
+    parsed = parse_periscope_url(value, web_base_url)
+    if parsed['user_id'] or parsed['username']:
+        return parsed['user_id'], parsed['username']
+    raise ValueError(f'not a user id, username or Periscope user URL: {text!r}')
+
+
+def parse_broadcast_ref(text: Any, web_base_url: str | None = None) -> str:
+    """Read a broadcast id or a Periscope broadcast URL as a broadcast id.
+
+    ValueError when ``text`` names no broadcast.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f'broadcast must be a str, not {type(text).__name__}')
+    value = text.strip()
+    if _BROADCAST_ID.fullmatch(value):
+        return value
+    broadcast_id = parse_periscope_url(value, web_base_url)['broadcast_id']
+    if broadcast_id:
+        return broadcast_id
+    raise ValueError(f'not a broadcast id or Periscope broadcast URL: {text!r}')

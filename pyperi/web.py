@@ -1,0 +1,148 @@
+"""Read the ``data-store`` JSON out of a Periscope web page, and the session tokens in it.
+
+Periscope's pages carry their state as HTML-escaped JSON in the ``data-store``
+attribute of the element whose id is ``page-container``. Pages run from 10 KB
+to over a megabyte, so the element is found with a light scan of its start
+tag; a full ``html.parser`` pass is only the fallback for odd markup.
+"""
+from __future__ import annotations
+
+import html as htmllib
+import json
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from .exceptions import PyPeriResponseError
+
+__all__ = ['TOKEN_NAMES', 'extract_data_store', 'session_tokens']
+
+#: The public session tokens a user page hands out.
+TOKEN_NAMES = ('broadcastHistory', 'serviceToken', 'thumbnailPlaylist')
+
+_CONTAINER_ID = 'page-container'
+_TAG_NAME = re.compile(r'<[A-Za-z][A-Za-z0-9:-]*')
+_ATTRIBUTE = re.compile(
+    r'''[\s/]*([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?''')
+_TAG_END = re.compile(r'[\s/]*>')
+
+
+def _start_tag_attributes(page: str, start: int) -> dict[str, str] | None:
+    """Attributes of the start tag at ``page[start]``, unescaped; None if it is not one."""
+    match = _TAG_NAME.match(page, start)
+    if not match:
+        return None
+    attributes: dict[str, str] = {}
+    pos = match.end()
+    while True:
+        match = _ATTRIBUTE.match(page, pos)
+        if not match:
+            break
+        name = match.group(1).lower()
+        if name not in attributes:  # as in browsers, the first of a repeated attribute wins
+            raw = next((g for g in match.group(2, 3, 4) if g is not None), '')
+            attributes[name] = htmllib.unescape(raw)
+        pos = match.end()
+    return attributes if _TAG_END.match(page, pos) else None
+
+
+class _ContainerFinder(HTMLParser):
+    """Full-parse fallback: remembers the attributes of the page-container element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.attributes: dict[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.attributes is None:
+            found = {name: value or '' for name, value in attrs}
+            if found.get('id', '').strip() == _CONTAINER_ID:
+                self.attributes = found
+
+
+def _container_attributes(page: str) -> dict[str, str] | None:
+    pos = page.find(_CONTAINER_ID)
+    if pos == -1:
+        return None
+    while pos != -1:
+        start = page.rfind('<', 0, pos)
+        attributes = _start_tag_attributes(page, start) if start != -1 else None
+        if attributes is not None and attributes.get('id', '').strip() == _CONTAINER_ID:
+            return attributes
+        pos = page.find(_CONTAINER_ID, pos + 1)
+    finder = _ContainerFinder()
+    finder.feed(page)
+    finder.close()
+    return finder.attributes
+
+
+def extract_data_store(page: str) -> dict[str, Any]:
+    """Decode the ``data-store`` of the ``page-container`` element of an HTML page.
+
+    :raises PyPeriResponseError: the element or its attribute is missing, or
+        the attribute is not a JSON object.
+    """
+    if not isinstance(page, str):
+        raise TypeError(f'page must be a str, not {type(page).__name__}')
+    attributes = _container_attributes(page)
+    if attributes is None:
+        raise PyPeriResponseError(
+            f'expected an element with id="{_CONTAINER_ID}" in the page, '
+            f'found none in {len(page)} characters')
+    raw = attributes.get('data-store')
+    if raw is None:
+        raise PyPeriResponseError(
+            f'expected a data-store attribute on the {_CONTAINER_ID} element, found only '
+            f'{sorted(attributes)}')
+    try:
+        data = json.loads(raw)
+    except ValueError as error:
+        raise PyPeriResponseError(
+            f'expected JSON in the data-store attribute, got {raw[:60]!r}... ({error})') from None
+    if not isinstance(data, dict):
+        raise PyPeriResponseError(
+            f'expected a JSON object in the data-store attribute, got {type(data).__name__}')
+    return data
+
+
+def _lookup(data: Any, *keys: str) -> Any:
+    """``data[k1][k2]...``, or PyPeriResponseError naming the missing path."""
+    for depth, key in enumerate(keys):
+        if not isinstance(data, dict) or key not in data:
+            path = '.'.join(keys[:depth + 1])
+            raise PyPeriResponseError(f'expected {path} in the page data-store, it is missing')
+        data = data[key]
+    return data
+
+
+def _page_user_id(data_store: dict[str, Any]) -> str:
+    """The id of the user a page is about: ``Tracking.userId``, else the only cached user."""
+    tracking = data_store.get('Tracking')
+    user_id = tracking.get('userId') if isinstance(tracking, dict) else None
+    if user_id in (None, ''):
+        cache = data_store.get('UserCache')
+        users = cache.get('users') if isinstance(cache, dict) else None
+        if isinstance(users, dict) and len(users) == 1:
+            user_id = next(iter(users))
+    if isinstance(user_id, bool) or not isinstance(user_id, (str, int)) or user_id == '':
+        raise PyPeriResponseError('expected Tracking.userId in the page data-store, it is missing')
+    return str(user_id)
+
+
+def session_tokens(data_store: dict[str, Any]) -> dict[str, str]:
+    """The public session tokens and the page's user id from a decoded data-store.
+
+    Returns a dict with the keys of :data:`TOKEN_NAMES` and ``user_id``.
+
+    :raises PyPeriResponseError: a token or the user id is missing.
+    """
+    tokens: dict[str, str] = {}
+    for name in TOKEN_NAMES:
+        value = _lookup(data_store, 'SessionToken', 'public', name, 'token', 'session_id')
+        if not isinstance(value, str) or not value:
+            raise PyPeriResponseError(
+                f'expected SessionToken.public.{name}.token.session_id to be a non-empty '
+                f'string, got {type(value).__name__}')
+        tokens[name] = value
+    tokens['user_id'] = _page_user_id(data_store)
+    return tokens
