@@ -5,7 +5,7 @@ import logging
 import os
 import re
 from types import TracebackType
-from typing import Any, Mapping, Union
+from typing import Any, Mapping, MutableMapping, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -107,12 +107,14 @@ def build_retry(total: int, *, backoff_factor: float = 0.25,
 
 
 def _check_timeout(timeout: Any) -> Timeout:
+    """``timeout`` if it is a positive number or a pair of them, else ValueError."""
     values = timeout if isinstance(timeout, tuple) else (timeout,)
     if len(values) not in (1, 2) or not all(
             isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
         raise ValueError(
             f'timeout must be a positive number or a (connect, read) pair, got {timeout!r}')
-    return timeout  # type: ignore[no-any-return]
+    checked: Timeout = timeout
+    return checked
 
 
 def _check_base_url(url: Any, name: str) -> str:
@@ -202,7 +204,7 @@ class Peri:
     # -- HTTP core ---------------------------------------------------------
 
     def http_get(self, url: str, *, params: Mapping[str, Any] | None = None,
-                 stream: bool = False, cookies: Mapping[str, str] | None = None,
+                 stream: bool = False, cookies: MutableMapping[str, str] | None = None,
                  headers: Mapping[str, str] | None = None, timeout: Timeout | None = None,
                  endpoint: str | None = None) -> requests.Response | None:
         """GET ``url`` on the shared session.

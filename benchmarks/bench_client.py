@@ -1,0 +1,195 @@
+"""Benchmarks of pyperi's client against floors measured in the same run.
+
+Run by hand (not part of the test suite)::
+
+    python benchmarks/bench_client.py [--rounds 7] [--calls 300]
+
+Everything runs against the embedded fake Periscope on loopback. Each case
+times pyperi and its floor in interleaved rounds and prints the medians and
+their ratio; BeautifulSoup is needed only here (``pip install beautifulsoup4``).
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import html
+import json
+import platform
+import re
+import statistics
+import sys
+import time
+import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import requests
+
+from pyperi import Peri
+from pyperi.client import DEFAULT_TIMEOUT
+from pyperi.testing import BIG_PAGE_USERNAME, GEORGE_CLINTON_ID, LONG_HISTORY_USERNAME
+from pyperi.testing import FakePeriscope
+from pyperi.web import extract_data_store, session_tokens
+
+_BARE = re.compile(r'<div id="page-container"[^>]*?data-store="([^"]*)"')
+
+
+def bare_regex_extract(page: str) -> dict:
+    """The fragile floor: one regex for one exact attribute order and quoting."""
+    match = _BARE.search(page)
+    assert match is not None
+    return json.loads(html.unescape(match.group(1)))
+
+
+def soup_extract(page: str) -> dict:
+    """What PyPeri 0.2.0 did: BeautifulSoup with the standard html.parser."""
+    from bs4 import BeautifulSoup
+    element = BeautifulSoup(page, 'html.parser').find(id='page-container')
+    return json.loads(element['data-store'])
+
+
+def timed(function: Callable[[], object], repeat: int) -> float:
+    """Seconds per call of ``function`` over ``repeat`` calls."""
+    start = time.perf_counter()
+    for _ in range(repeat):
+        function()
+    return (time.perf_counter() - start) / repeat
+
+
+def compare(name: str, ours: Callable[[], object], floor: Callable[[], object], *,
+            rounds: int, repeat: int, goal: str) -> dict:
+    """Interleave rounds of both, alternating which goes first; medians and ratio."""
+    ours(), floor()  # warm connections and caches
+    ours_times, floor_times = [], []
+    for i in range(rounds):
+        pair = [(ours, ours_times), (floor, floor_times)]
+        for function, times in (pair if i % 2 == 0 else pair[::-1]):
+            times.append(timed(function, repeat))
+    ours_median, floor_median = statistics.median(ours_times), statistics.median(floor_times)
+    return {'case': name, 'pyperi': ours_median, 'floor': floor_median,
+            'ratio': ours_median / floor_median, 'goal': goal}
+
+
+def peak_memory(function: Callable[[], object]) -> int:
+    """Peak bytes allocated by Python while ``function`` runs (tracemalloc)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def bench(rounds: int, calls: int) -> list[dict]:
+    rows = []
+    with FakePeriscope() as fake, Peri(api_base_url=fake.api_base_url,
+                                       web_base_url=fake.web_base_url) as pp:
+        raw = requests.Session()
+        user_url = f'{fake.api_base_url}/getUserPublic'
+
+        def raw_user() -> object:
+            response = raw.get(user_url, params={'user_id': GEORGE_CLINTON_ID},
+                               timeout=DEFAULT_TIMEOUT)
+            response.raise_for_status()
+            return response.json()['user']
+
+        rows.append(compare(
+            'get_user_info, per call', lambda: pp.get_user_info(GEORGE_CLINTON_ID), raw_user,
+            rounds=rounds, repeat=calls, goal='<= 1.15'))
+
+        def raw_history() -> object:
+            page = raw.get(f'{fake.web_base_url}/{LONG_HISTORY_USERNAME}',
+                           timeout=DEFAULT_TIMEOUT)
+            tokens = session_tokens(bare_regex_extract(page.content.decode('utf-8')))
+            response = raw.get(f'{fake.api_base_url}/getUserBroadcastsPublic', params={
+                'all': 'true', 'session_id': tokens['broadcastHistory'],
+                'user_id': tokens['user_id']}, timeout=DEFAULT_TIMEOUT)
+            response.raise_for_status()
+            return response.json()['broadcasts']
+
+        history = pp.get_user_broadcast_history(username=LONG_HISTORY_USERNAME) or []
+        rows.append(compare(
+            f'history of {len(history)} broadcasts',
+            lambda: pp.get_user_broadcast_history(username=LONG_HISTORY_USERNAME), raw_history,
+            rounds=rounds, repeat=max(3, calls // 30), goal='<= 1.2'))
+
+        page = raw.get(f'{fake.web_base_url}/{BIG_PAGE_USERNAME}').content.decode('utf-8')
+        assert extract_data_store(page) == bare_regex_extract(page) == soup_extract(page)
+        size = f'{len(page.encode()) / 1e6:.1f} MB page'
+        rows.append(compare(f'data-store of a {size} vs bare regex',
+                            lambda: extract_data_store(page), lambda: bare_regex_extract(page),
+                            rounds=rounds, repeat=5, goal='<= 2'))
+        soup = compare(f'data-store of a {size} vs BeautifulSoup',
+                       lambda: extract_data_store(page), lambda: soup_extract(page),
+                       rounds=max(3, rounds // 2), repeat=1, goal='>= 10x faster')
+        soup['ratio'] = soup['floor'] / soup['pyperi']
+        soup['note'] = 'speed-up'
+        rows.append(soup)
+
+        rows.append(threads_row(pp, calls))
+        rows.append({'case': f'peak memory, history of {len(history)} broadcasts',
+                     'pyperi': peak_memory(lambda: pp.get_user_broadcast_history(
+                         username=LONG_HISTORY_USERNAME)),
+                     'floor': peak_memory(raw_history), 'unit': 'bytes', 'goal': '~ floor'})
+        rows[-1]['ratio'] = rows[-1]['pyperi'] / rows[-1]['floor']
+        raw.close()
+    return rows
+
+
+def threads_row(pp: Peri, calls: int) -> dict:
+    """Throughput of 16 threads sharing ``pp`` against one thread; counts errors."""
+    total = calls * 2
+    errors: list[BaseException] = []
+
+    def one(_: int) -> None:
+        try:
+            assert pp.get_user_info(GEORGE_CLINTON_ID)['id'] == GEORGE_CLINTON_ID
+        except (AssertionError, OSError) as error:
+            errors.append(error)
+
+    def run(workers: int) -> float:
+        start = time.perf_counter()
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(one, range(total)))
+        return total / (time.perf_counter() - start)
+
+    run(16)
+    single = statistics.median(run(1) for _ in range(3))
+    shared = statistics.median(run(16) for _ in range(3))
+    return {'case': f'16 threads, one Peri ({total} calls, {len(errors)} errors)',
+            'pyperi': shared, 'floor': single, 'ratio': shared / single, 'unit': 'calls/s',
+            'goal': 'no errors', 'note': 'throughput vs 1 thread'}
+
+
+def show(rows: list[dict]) -> str:
+    def cell(row: dict, key: str) -> str:
+        unit = row.get('unit', 's')
+        value = row[key]
+        if unit == 's':
+            return f'{value * 1000:.3f} ms'
+        if unit == 'bytes':
+            return f'{value / 1e6:.1f} MB'
+        return f'{value:.0f} {unit}'
+
+    lines = [f'{"case":<48} {"pyperi":>12} {"floor":>12} {"ratio":>7}  goal',
+             '-' * 92]
+    for row in rows:
+        lines.append(f'{row["case"]:<48} {cell(row, "pyperi"):>12} {cell(row, "floor"):>12} '
+                     f'{row["ratio"]:>6.2f}x  {row["goal"]} {row.get("note", "")}'.rstrip())
+    return '\n'.join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--rounds', type=int, default=7, help='interleaved rounds per case')
+    parser.add_argument('--calls', type=int, default=300, help='calls per round, per-call cases')
+    args = parser.parse_args(argv)
+    print(f'Python {platform.python_version()} on {platform.machine()}, '
+          f'{platform.system()} {platform.release()}; requests {requests.__version__}')
+    print(show(bench(args.rounds, args.calls)))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Shared test helpers: saved Periscope bodies, loaded relative to this file."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+RESPONSES = Path(__file__).parent / 'responses'
+
+API = 'https://api.periscope.tv/api/v2'
+WEB = 'https://www.periscope.tv'
+NOT_FOUND = {'success': False, 'msg': 'Not Found'}
+
+
+def load_json(name: str) -> Any:
+    """A saved JSON body from tests/responses/."""
+    return json.loads((RESPONSES / name).read_text(encoding='utf-8'))
+
+
+def load_text(name: str) -> str:
+    """A saved text body (an HTML page) from tests/responses/."""
+    return (RESPONSES / name).read_text(encoding='utf-8')
