@@ -289,7 +289,7 @@ def group_by_period(broadcasts: Iterable[Broadcast], by: str = 'week', *,
             last = keys[-1]
         if keys:
             first, last = min(first, keys[0]), max(last, keys[-1])
-        filled = []
+        filled: list[datetime] = []
         current = first
         while current <= last and len(filled) <= max_periods:
             filled.append(current)

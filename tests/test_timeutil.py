@@ -27,8 +27,8 @@ NOW = datetime(2024, 5, 8, 10, 30, 15, tzinfo=UTC)
     ('2024-05-01T12:00:00+05', datetime(2024, 5, 1, 7, tzinfo=UTC)),
     ('2024-05-01 12:00:00', datetime(2024, 5, 1, 12, tzinfo=UTC)),  # no offset: UTC
     ('2024-05-01T12:00', datetime(2024, 5, 1, 12, tzinfo=UTC)),
-    ('  2024-05-01T23:59:59.999999999-00:30  ', datetime(2024, 5, 2, 0, 29, 59, 999999,
-                                                          tzinfo=UTC)),
+    ('  2024-05-01T23:59:59.999999999-00:30  ',
+     datetime(2024, 5, 2, 0, 29, 59, 999999, tzinfo=UTC)),
     ('2024-12-31T23:00:00-02:00', datetime(2025, 1, 1, 1, tzinfo=UTC)),
 ])
 def test_parse_timestamp__periscope_forms(text, expected):
@@ -39,8 +39,8 @@ def test_parse_timestamp__periscope_forms(text, expected):
 
 def test_parse_timestamp__datetime_passes_through_as_utc():
     plus_two = timezone(timedelta(hours=2))
-    assert parse_timestamp(datetime(2024, 1, 1, 2, tzinfo=plus_two)) == datetime(2024, 1, 1,
-                                                                                   tzinfo=UTC)
+    expected = datetime(2024, 1, 1, tzinfo=UTC)
+    assert parse_timestamp(datetime(2024, 1, 1, 2, tzinfo=plus_two)) == expected
     assert parse_timestamp(datetime(2024, 1, 1)).tzinfo == UTC
 
 
@@ -103,8 +103,8 @@ def test_parse_time_spec(text, expected):
 
 
 def test_parse_time_spec__end_of_day_includes_the_whole_date():
-    assert parse_time_spec('2024-05-01', NOW, end_of_day=True) == datetime(2024, 5, 2,
-                                                                           tzinfo=UTC)
+    end_of_may_1 = datetime(2024, 5, 2, tzinfo=UTC)
+    assert parse_time_spec('2024-05-01', NOW, end_of_day=True) == end_of_may_1
     assert parse_time_spec('today', NOW, end_of_day=True) == datetime(2024, 5, 9, tzinfo=UTC)
     # datetimes and spans are exact moments either way
     assert parse_time_spec('7d', NOW, end_of_day=True) == NOW - timedelta(days=7)
@@ -130,8 +130,8 @@ def test_parse_time_spec__bad_input_has_a_clear_message(text, message):
 def test_ensure_utc():
     assert ensure_utc(datetime(2024, 1, 1)) == datetime(2024, 1, 1, tzinfo=UTC)
     minus_seven = timezone(timedelta(hours=-7))
-    assert ensure_utc(datetime(2024, 1, 1, 20, tzinfo=minus_seven)) == datetime(2024, 1, 2, 3,
-                                                                                 tzinfo=UTC)
+    expected = datetime(2024, 1, 2, 3, tzinfo=UTC)
+    assert ensure_utc(datetime(2024, 1, 1, 20, tzinfo=minus_seven)) == expected
 
 
 offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59)
@@ -142,8 +142,8 @@ offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59)
     offset_minutes=offsets,
     extra_digits=st.text(alphabet='0123456789', max_size=3),
 )
-def test_parse_timestamp__round_trips_any_offset_and_nanoseconds(moment, offset_minutes,
-                                                                  extra_digits):
+def test_parse_timestamp__round_trips_any_offset_and_nanoseconds(
+        moment, offset_minutes, extra_digits):
     tz = timezone(timedelta(minutes=offset_minutes))
     local = moment.replace(tzinfo=tz)
     sign = '-' if offset_minutes < 0 else '+'

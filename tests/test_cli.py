@@ -1,0 +1,703 @@
+"""Tests for the ``pyperi`` command, in-process against the embedded fake over real HTTP."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from pyperi import cli
+from pyperi.cli import main
+from pyperi.exceptions import (
+    PyPeriConnectionError, PyPeriError, PyPeriHTTPError, PyPeriResponseError, PyPeriServerError,
+)
+from pyperi.testing import FakePeriscope
+from pyperi.testing.dataset import (
+    DOCUMENTED_BROADCAST_ID, EMPTY_HISTORY_USERNAME, GEORGE_CLINTON_ID, GEORGE_CLINTON_USERNAME,
+    MISSING_BROADCAST_IDS, MISSING_USERNAMES,
+)
+
+pytestmark = pytest.mark.integration
+
+UTC = timezone.utc
+ROOT = Path(__file__).resolve().parent.parent
+STATS_USER = 'cli_stats_user'
+
+
+@pytest.fixture
+def fake(fake_periscope):
+    """The shared fake plus a user with a small hand-made history (see test_stats__*)."""
+    user = fake_periscope.add_user(STATS_USER)
+
+    def add(day, hour, minute, duration, views, state='ENDED'):
+        fake_periscope.add_broadcast(
+            user['id'], start=datetime(2024, 5, day, hour, minute, tzinfo=UTC),
+            duration=duration, n_total_watched=views, state=state)
+
+    add(5, 23, 0, 7200, 1000)      # Sun (2024-W18), runs into Monday: outside a Monday window
+    add(6, 10, 0, 600, 10)         # Mon 2024-W19
+    add(7, 23, 30, 1800, 20)       # Tue 2024-W19
+    add(13, 0, 0, 3600, 30)        # Mon 2024-W20
+    add(14, 12, 0, 300, 5, state='TIMED_OUT')   # Tue 2024-W20
+    return fake_periscope
+
+
+def run(fake, capsys, *argv):
+    """Run the command in-process against ``fake``; (exit code, stdout, stderr)."""
+    code = main(['--api-base-url', fake.api_base_url, '--web-base-url', fake.web_base_url,
+                 '--retries', '0', *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def csv_rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+# -- basics ---------------------------------------------------------------------------------
+
+
+def test_version(capsys):
+    from pyperi import __version__
+    assert main(['--version']) == 0
+    assert capsys.readouterr().out.strip() == f'pyperi {__version__}'
+
+
+def test_help_lists_every_subcommand(capsys):
+    assert main(['--help']) == 0
+    out = capsys.readouterr().out
+    for name in ('user', 'broadcast', 'history', 'stats', 'tokens', 'url', 'parse', 'serve-fake'):
+        assert name in out
+
+
+def test_no_subcommand_is_a_usage_error(capsys):
+    assert main([]) == 2
+    assert 'usage:' in capsys.readouterr().err
+
+
+def test_unknown_option_is_a_usage_error(capsys):
+    assert main(['user', 'x', '--frobnicate']) == 2
+    assert 'unrecognized arguments' in capsys.readouterr().err
+
+
+def test_exit_code_table_is_explicit():
+    assert cli.exit_code_for(KeyboardInterrupt()) == 130
+    assert cli.exit_code_for(cli.NotFoundError('x')) == 1
+    assert cli.exit_code_for(cli.UsageError('x')) == 2
+    for error in (PyPeriError('x'), PyPeriConnectionError('x'), PyPeriHTTPError('x'),
+                  PyPeriServerError('x'), PyPeriResponseError('x')):
+        assert cli.exit_code_for(error) == 3
+    assert cli.exit_code_for(ValueError('a bug')) is None
+
+
+# -- user -----------------------------------------------------------------------------------
+
+
+def test_user__piped_output_is_json(fake, capsys):
+    code, out, err = run(fake, capsys, 'user', GEORGE_CLINTON_USERNAME)
+    assert code == 0 and err == ''
+    user = json.loads(out)
+    assert user['id'] == GEORGE_CLINTON_ID
+    assert user['display_name'] == 'George Clinton'
+
+
+@pytest.mark.parametrize('ref', [
+    GEORGE_CLINTON_ID, GEORGE_CLINTON_USERNAME, 'https://www.periscope.tv/george_clinton',
+    'https://pscp.tv/u/376827', 'www.periscope.tv/george_clinton/1zqKVWybqeDGB',
+])
+def test_user__accepts_id_username_and_urls(fake, capsys, ref):
+    code, out, _ = run(fake, capsys, 'user', ref)
+    assert code == 0
+    assert json.loads(out)['username'] == GEORGE_CLINTON_USERNAME
+
+
+def test_user__url_on_the_configured_web_base(fake, capsys):
+    code, out, _ = run(fake, capsys, 'user', f'{fake.web_base_url}/u/{GEORGE_CLINTON_ID}')
+    assert code == 0
+    assert json.loads(out)['id'] == GEORGE_CLINTON_ID
+
+
+def test_user__table_is_vertical_for_one_user(fake, capsys):
+    code, out, _ = run(fake, capsys, 'user', GEORGE_CLINTON_USERNAME, '--format', 'table')
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ['field', 'value']
+    assert any(line.split() == ['username', GEORGE_CLINTON_USERNAME] for line in lines)
+    assert any(line.startswith('url ') and line.endswith('/george_clinton') for line in lines)
+
+
+def test_user__several_users_json_array_table_rows_csv(fake, capsys):
+    code, out, _ = run(fake, capsys, 'user', GEORGE_CLINTON_USERNAME, STATS_USER)
+    assert code == 0
+    assert [u['username'] for u in json.loads(out)] == [GEORGE_CLINTON_USERNAME, STATS_USER]
+    code, out, _ = run(fake, capsys, 'user', GEORGE_CLINTON_USERNAME, STATS_USER, '-f', 'table')
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ['id', 'username', 'display_name']
+    assert len(lines) == 3
+    code, out, _ = run(fake, capsys, 'user', GEORGE_CLINTON_USERNAME, STATS_USER, '-f', 'csv')
+    rows = csv_rows(out)
+    assert list(rows[0]) == list(cli.USER_CSV_FIELDS)
+    assert rows[0]['id'] == GEORGE_CLINTON_ID
+    assert rows[0]['created_at'] == '2015-03-29T02:52:59Z'
+    assert rows[0]['is_twitter_verified'] == 'true'
+
+
+def test_user__jsonl_and_fields(fake, capsys):
+    code, out, _ = run(fake, capsys, 'user', GEORGE_CLINTON_USERNAME, STATS_USER,
+                       '-f', 'jsonl', '--fields', 'id,username')
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines[0] == {'id': GEORGE_CLINTON_ID, 'username': GEORGE_CLINTON_USERNAME}
+    assert len(lines) == 2
+
+
+def test_user__unknown_user_exits_1_with_one_line(fake, capsys):
+    code, out, err = run(fake, capsys, 'user', MISSING_USERNAMES[0])
+    assert code == 1
+    assert out == ''
+    assert err == f"pyperi: error: user '{MISSING_USERNAMES[0]}' not found\n"
+
+
+def test_user__one_of_several_missing_prints_the_others_and_exits_1(fake, capsys):
+    code, out, err = run(fake, capsys, 'user', GEORGE_CLINTON_USERNAME, MISSING_USERNAMES[0])
+    assert code == 1
+    assert [u['username'] for u in json.loads(out)] == [GEORGE_CLINTON_USERNAME]
+    assert 'not found' in err
+
+
+@pytest.mark.parametrize('ref', ['not a user!', 'https://example.com/george_clinton',
+                                 'https://www.periscope.tv/w/1zqKVWybqeDGB', 'w'])
+def test_user__bad_reference_exits_2_before_any_request(fake, capsys, ref):
+    fake.clear_requests()
+    code, out, err = run(fake, capsys, 'user', ref)
+    assert code == 2
+    assert out == ''
+    assert err.startswith('pyperi: error: not a user id, username or Periscope user URL')
+    assert err.count('\n') == 1
+    assert fake.requests == []
+
+
+# -- broadcast ------------------------------------------------------------------------------
+
+
+def test_broadcast__json(fake, capsys):
+    code, out, _ = run(fake, capsys, 'broadcast', DOCUMENTED_BROADCAST_ID)
+    assert code == 0
+    broadcast = json.loads(out)
+    assert broadcast['id'] == DOCUMENTED_BROADCAST_ID
+    assert broadcast['end'] == '2016-12-12T11:43:16.649191397-08:00'   # raw, as served
+
+
+def test_broadcast__by_url_table_csv_jsonl(fake, capsys):
+    url = f'https://www.periscope.tv/w/{DOCUMENTED_BROADCAST_ID}'
+    code, out, _ = run(fake, capsys, 'broadcast', url, '-f', 'table')
+    assert code == 0
+    lines = out.splitlines()
+    assert any(line.split()[:2] == ['id', DOCUMENTED_BROADCAST_ID] for line in lines)
+    # documented start 10:41:09.286 and end 11:43:16.649 (-08:00): 3727.363 s
+    assert any(line.split() == ['duration', '1:02:07'] for line in lines)
+    code, out, _ = run(fake, capsys, 'broadcast', url, '-f', 'csv')
+    row, = csv_rows(out)
+    assert row['start'] == '2016-12-12T18:41:09Z'
+    assert row['end'] == '2016-12-12T19:43:16Z'
+    assert row['duration'] == '3727.363'
+    assert row['url'] == f'{fake.web_base_url}/w/{DOCUMENTED_BROADCAST_ID}'
+    code, out, _ = run(fake, capsys, 'broadcast', url, '-f', 'jsonl')
+    assert json.loads(out)['id'] == DOCUMENTED_BROADCAST_ID
+
+
+def test_broadcast__fields_in_json_are_normalised(fake, capsys):
+    code, out, _ = run(fake, capsys, 'broadcast', DOCUMENTED_BROADCAST_ID,
+                       '--fields', 'id,start,duration')
+    assert code == 0
+    assert json.loads(out) == {'id': DOCUMENTED_BROADCAST_ID, 'start': '2016-12-12T18:41:09Z',
+                               'duration': 3727.363}
+
+
+def test_broadcast__unknown_exits_1(fake, capsys):
+    code, out, err = run(fake, capsys, 'broadcast', MISSING_BROADCAST_IDS[0])
+    assert code == 1
+    assert err == f"pyperi: error: broadcast '{MISSING_BROADCAST_IDS[0]}' not found\n"
+
+
+@pytest.mark.parametrize('ref', ['bad id!', 'https://example.com/w/abc',
+                                 'https://www.periscope.tv/george_clinton'])
+def test_broadcast__bad_reference_exits_2(fake, capsys, ref):
+    code, _, err = run(fake, capsys, 'broadcast', ref)
+    assert code == 2
+    assert err.startswith('pyperi: error: ') and err.count('\n') == 1
+
+
+# -- history --------------------------------------------------------------------------------
+
+
+def test_history__json_newest_first_as_served(fake, capsys):
+    code, out, _ = run(fake, capsys, 'history', STATS_USER)
+    assert code == 0
+    items = json.loads(out)
+    assert len(items) == 5
+    starts = [item['start'] for item in items]
+    assert starts[0].startswith('2024-05-14') and starts[-1].startswith('2024-05-05')
+
+
+def test_history__csv_round_trips_through_dictreader(fake, capsys):
+    code, out, _ = run(fake, capsys, 'history', GEORGE_CLINTON_USERNAME, '--format', 'csv')
+    assert code == 0
+    assert out.startswith(','.join(cli.BROADCAST_CSV_FIELDS) + '\r\n')
+    rows = csv_rows(out)
+    assert len(rows) >= 3
+    assert {row['username'] for row in rows} == {GEORGE_CLINTON_USERNAME}
+    for row in rows:
+        assert row['start'].endswith('Z') and datetime.fromisoformat(row['start'][:-1])
+        if row['state'] != 'RUNNING':
+            assert float(row['duration']) >= 0
+    documented = next(row for row in rows if row['id'] == '1YqGoOkLbLAGv')
+    # 20:04:44.636015867 -> 20:10:34.727278696 (-07:00) = 350.091263 s
+    assert documented['start'] == '2016-05-28T03:04:44Z'
+    assert documented['duration'] == '350.091'
+    assert documented['n_total_watched'] == '529'
+
+
+def test_history__window_state_limit(fake, capsys):
+    code, out, _ = run(fake, capsys, 'history', STATS_USER, '--since', '2024-05-06',
+                       '--until', '2024-05-13', '--format', 'jsonl', '--fields', 'start')
+    assert code == 0
+    # the broadcast that started on Sunday and ran into Monday is not in the window;
+    # --until 2024-05-13 includes all of 13 May
+    assert [json.loads(line)['start'] for line in out.splitlines()] == [
+        '2024-05-13T00:00:00Z', '2024-05-07T23:30:00Z', '2024-05-06T10:00:00Z']
+    code, out, _ = run(fake, capsys, 'history', STATS_USER, '--state', 'timed_out')
+    assert [item['state'] for item in json.loads(out)] == ['TIMED_OUT']
+    code, out, _ = run(fake, capsys, 'history', STATS_USER, '--limit', '2')
+    assert len(json.loads(out)) == 2
+
+
+def test_history__relative_since(fake, capsys):
+    code, out, _ = run(fake, capsys, 'history', GEORGE_CLINTON_USERNAME, '--since', '7d')
+    assert code == 0
+    cutoff = datetime.now(UTC) - timedelta(days=7, minutes=1)
+    items = json.loads(out)
+    assert items, 'the fake has broadcasts in the last 7 days'
+    assert all(cli.try_parse_timestamp(item['start']) >= cutoff for item in items)
+
+
+def test_history__table(fake, capsys):
+    code, out, _ = run(fake, capsys, 'history', STATS_USER, '-f', 'table')
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == list(cli.BROADCAST_TABLE_FIELDS)
+    assert len(lines) == 6
+    assert '2024-05-06T10:00:00Z' in lines[-2] and '0:10:00' in lines[-2]
+
+
+def test_history__empty_history(fake, capsys):
+    code, out, _ = run(fake, capsys, 'history', EMPTY_HISTORY_USERNAME)
+    assert code == 0 and json.loads(out) == []
+    code, out, _ = run(fake, capsys, 'history', EMPTY_HISTORY_USERNAME, '-f', 'csv')
+    assert csv_rows(out) == [] and out.startswith('id,')
+
+
+@pytest.mark.parametrize('option, value, message', [
+    ('--since', 'last tuesday', 'argument --since: not a date, time or span'),
+    ('--since', '2024-02-30', 'argument --since: not a valid date'),
+    ('--until', '7x', 'argument --until: not a time span'),
+])
+def test_history__bad_date_exits_2(fake, capsys, option, value, message):
+    code, out, err = run(fake, capsys, 'history', STATS_USER, option, value)
+    assert code == 2 and out == ''
+    assert err.startswith(f'pyperi: error: {message}')
+
+
+def test_history__since_after_until_exits_2(fake, capsys):
+    code, _, err = run(fake, capsys, 'history', STATS_USER, '--since', '2024-05-10',
+                       '--until', '2024-05-01')
+    assert code == 2 and 'must be before' in err
+
+
+def test_history__bad_state_and_fields_exit_2(fake, capsys):
+    code, _, err = run(fake, capsys, 'history', STATS_USER, '--state', 'PAUSED')
+    assert code == 2 and 'unknown state PAUSED' in err
+    code, _, err = run(fake, capsys, 'history', STATS_USER, '--fields', 'id,nonsense')
+    assert code == 2 and 'unknown field(s) nonsense' in err
+
+
+def test_history__unknown_user_exits_1(fake, capsys):
+    code, out, err = run(fake, capsys, 'history', MISSING_USERNAMES[1])
+    assert code == 1
+    assert json.loads(out) == []
+    assert 'not found' in err
+
+
+def test_history__csv_neutralises_spreadsheet_formulas(fake, capsys):
+    user = fake.add_user('formula_fan')
+    fake.add_broadcast(user['id'], status='=HYPERLINK("http://x","click")',
+                       start=datetime(2024, 1, 1, tzinfo=UTC))
+    code, out, _ = run(fake, capsys, 'history', 'formula_fan', '-f', 'csv')
+    assert code == 0
+    assert csv_rows(out)[0]['status'] == '\'=HYPERLINK("http://x","click")'
+
+
+# -- stats ----------------------------------------------------------------------------------
+
+WINDOW = ('--since', '2024-05-06', '--until', '2024-05-19')
+
+
+def test_stats__json_hand_computed(fake, capsys):
+    code, out, err = run(fake, capsys, 'stats', STATS_USER, *WINDOW)
+    assert code == 0 and err == ''
+    data = json.loads(out)
+    assert data['since'] == '2024-05-06T00:00:00Z'
+    assert data['until'] == '2024-05-20T00:00:00Z'
+    assert data['by'] == 'week'
+    user, = data['users']
+    assert user['username'] == STATS_USER
+    assert user['broadcasts'] == 4                       # the Sunday straddler is left out
+    assert user['total_duration'] == 600 + 1800 + 3600 + 300
+    assert user['median_duration'] == (600 + 1800) / 2
+    assert user['views'] == 10 + 20 + 30 + 5
+    assert user['live_now'] is False
+    assert [(p['period'], p['broadcasts'], p['total_duration'], p['views'])
+            for p in user['periods']] == [('2024-W19', 2, 2400, 30), ('2024-W20', 2, 3900, 35)]
+    assert user['periods'][0]['period_start'] == '2024-05-06T00:00:00Z'
+
+
+def test_stats__state_filter_and_by_day(fake, capsys):
+    code, out, _ = run(fake, capsys, 'stats', STATS_USER, *WINDOW, '--state', 'ENDED',
+                       '--by', 'day')
+    user, = json.loads(out)['users']
+    assert (user['broadcasts'], user['total_duration'], user['median_duration']) == (
+        3, 600 + 1800 + 3600, 1800)
+    periods = user['periods']
+    assert len(periods) == 14                            # 6..19 May, empty days included
+    assert [p['period'] for p in periods if p['broadcasts']] == [
+        '2024-05-06', '2024-05-07', '2024-05-13']
+
+
+def test_stats__csv_same_numbers(fake, capsys):
+    code, out, _ = run(fake, capsys, 'stats', STATS_USER, *WINDOW, '--format', 'csv')
+    assert code == 0
+    rows = csv_rows(out)
+    assert list(rows[0]) == list(cli.STATS_CSV_FIELDS)
+    total, *weeks = rows
+    assert total['period'] == 'total'
+    assert total['period_start'] == '2024-05-06T00:00:00Z'
+    assert (total['broadcasts'], total['total_duration'], total['median_duration'],
+            total['views'], total['live_now']) == ('4', '6300', '1200', '65', 'false')
+    assert [(w['period'], w['broadcasts'], w['total_duration'], w['median_duration'],
+             w['views']) for w in weeks] == [('2024-W19', '2', '2400', '1200', '30'),
+                                             ('2024-W20', '2', '3900', '1950', '35')]
+
+
+def test_stats__table_one_line_per_user_then_weeks_with_bars(fake, capsys):
+    code, out, _ = run(fake, capsys, 'stats', STATS_USER, *WINDOW, '--format', 'table')
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == (f'{STATS_USER}: 4 broadcasts between 2024-05-06T00:00:00Z and '
+                        '2024-05-20T00:00:00Z, 1:45:00 on air (median 0:20:00), 65 views; '
+                        'not live')
+    week = next(line for line in lines if '2024-W19' in line)
+    assert week.split()[:5] == ['2024-W19', '2', '0:40:00', '0:20:00', '30']
+    assert week.rstrip().endswith('█' * 30)
+
+
+def test_stats__several_users_and_jsonl(fake, capsys):
+    code, out, _ = run(fake, capsys, 'stats', STATS_USER, GEORGE_CLINTON_USERNAME,
+                       EMPTY_HISTORY_USERNAME, '--since', '4w', '-f', 'jsonl')
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r['user'] for r in records] == [STATS_USER, GEORGE_CLINTON_USERNAME,
+                                            EMPTY_HISTORY_USERNAME]
+    assert records[0]['broadcasts'] == 0
+    george = records[1]
+    assert george['broadcasts'] > 0 and george['live_now'] is True
+    assert sum(p['broadcasts'] for p in george['periods']) == george['broadcasts']
+    assert len(george['periods']) in (5, 6)            # the 4 weeks touch 5 ISO weeks (+ now)
+
+
+def test_stats__table_for_george(fake, capsys):
+    code, out, _ = run(fake, capsys, 'stats', GEORGE_CLINTON_USERNAME, '--since', '4w',
+                       '-f', 'table')
+    assert code == 0
+    assert out.splitlines()[0].startswith('george_clinton: ')
+    assert 'LIVE NOW' in out.splitlines()[0]
+    assert 'george_clinton by ISO week (UTC):' in out
+
+
+def test_stats__unknown_user_among_others(fake, capsys):
+    code, out, err = run(fake, capsys, 'stats', STATS_USER, MISSING_USERNAMES[0], *WINDOW)
+    assert code == 1
+    assert [u['user'] for u in json.loads(out)['users']] == [STATS_USER]
+    assert err == f"pyperi: error: user '{MISSING_USERNAMES[0]}' not found\n"
+
+
+def test_stats__bad_by_exits_2(fake, capsys):
+    code, _, err = run(fake, capsys, 'stats', STATS_USER, '--by', 'year')
+    assert code == 2 and "invalid choice: 'year'" in err
+
+
+# -- tokens, url, parse ----------------------------------------------------------------------
+
+
+def test_tokens(fake, capsys):
+    code, out, _ = run(fake, capsys, 'tokens', GEORGE_CLINTON_USERNAME)
+    assert code == 0
+    tokens = json.loads(out)
+    assert tokens['user_id'] == GEORGE_CLINTON_ID
+    assert set(tokens) >= {'broadcastHistory', 'serviceToken', 'thumbnailPlaylist'}
+    code, out, _ = run(fake, capsys, 'tokens', GEORGE_CLINTON_ID, '-f', 'csv')
+    assert csv_rows(out)[0]['user_id'] == GEORGE_CLINTON_ID
+    code, out, _ = run(fake, capsys, 'tokens', GEORGE_CLINTON_ID, '-f', 'table')
+    rows = dict(line.split() for line in out.splitlines()[1:])
+    assert rows['user_id'] == GEORGE_CLINTON_ID
+    assert len(rows['broadcastHistory']) > 100 and '…' not in out   # tokens are never cut
+
+
+def test_tokens__unknown_user_exits_1(fake, capsys):
+    code, out, err = run(fake, capsys, 'tokens', MISSING_USERNAMES[0])
+    assert code == 1 and out == '' and 'not found' in err
+
+
+def test_url__users_and_broadcasts_every_format(fake, capsys):
+    args = ('url', GEORGE_CLINTON_USERNAME, GEORGE_CLINTON_ID, '-b', DOCUMENTED_BROADCAST_ID)
+    expected = [f'{fake.web_base_url}/george_clinton', f'{fake.web_base_url}/u/376827',
+                f'{fake.web_base_url}/w/{DOCUMENTED_BROADCAST_ID}']
+    code, out, _ = run(fake, capsys, *args)
+    assert code == 0 and [r['url'] for r in json.loads(out)] == expected
+    code, out, _ = run(fake, capsys, *args, '-f', 'csv')
+    assert [r['url'] for r in csv_rows(out)] == expected
+    code, out, _ = run(fake, capsys, *args, '-f', 'jsonl')
+    assert [json.loads(line)['kind'] for line in out.splitlines()] == ['user', 'user',
+                                                                       'broadcast']
+    code, out, _ = run(fake, capsys, *args, '-f', 'table')
+    assert out.splitlines()[1].split() == [GEORGE_CLINTON_USERNAME, 'user', expected[0]]
+    assert fake.requests == []    # building URLs needs no network
+
+
+def test_url__default_periscope_base(capsys, monkeypatch):
+    monkeypatch.delenv('PYPERI_WEB_BASE_URL', raising=False)
+    assert main(['url', 'george_clinton']) == 0
+    url = json.loads(capsys.readouterr().out)[0]['url']
+    assert url == 'https://www.periscope.tv/george_clinton'
+
+
+def test_url__needs_something_and_good_refs(capsys):
+    assert main(['url']) == 2
+    assert 'give at least one USER' in capsys.readouterr().err
+    assert main(['url', '-b', 'not/an id']) == 2
+
+
+def test_parse__every_format(capsys):
+    url = 'https://www.periscope.tv/george_clinton/1zqKVWybqeDGB'
+    assert main(['parse', url]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        'url': url, 'broadcast_id': '1zqKVWybqeDGB', 'user_id': None,
+        'username': 'george_clinton'}
+    assert main(['parse', url, '-f', 'csv']) == 0
+    assert csv_rows(capsys.readouterr().out)[0]['user_id'] == ''
+    assert main(['parse', url, 'https://pscp.tv/u/376827', '-f', 'jsonl']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert json.loads(lines[1])['user_id'] == '376827'
+    assert main(['parse', url, '-f', 'table']) == 0
+    assert 'george_clinton' in capsys.readouterr().out
+
+
+def test_parse__not_periscope_exits_1(capsys):
+    assert main(['parse', 'https://example.com/george_clinton']) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out)['username'] is None
+    assert err.startswith('pyperi: error: no broadcast, user id or username in')
+
+
+# -- output defaults ---------------------------------------------------------------------------
+
+
+def test_terminal_gets_a_table(fake, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdout, 'isatty', lambda: True)
+    code, out, _ = run(fake, capsys, 'history', STATS_USER)
+    assert code == 0
+    assert out.splitlines()[0].split() == list(cli.BROADCAST_TABLE_FIELDS)
+
+
+def test_table_strips_terminal_control_characters(fake, capsys):
+    user = fake.add_user('escape_artist')
+    fake.add_broadcast(user['id'], status='hi\x1b[2Jthere\nnext',
+                       start=datetime(2024, 1, 1, tzinfo=UTC))
+    code, out, _ = run(fake, capsys, 'history', 'escape_artist', '-f', 'table')
+    assert '\x1b' not in out
+    assert 'hi [2Jthere next' in out
+
+
+def test_ascii_bars_when_stdout_cannot_encode_blocks():
+    stream = io.TextIOWrapper(io.BytesIO(), encoding='ascii')
+    runtime = cli.Runtime(cli.build_parser().parse_args(['url', 'x']), stream, stream)
+    assert runtime.ascii_only
+    runtime.write_json({'status': 'café 🎸'})
+    stream.flush()
+    assert json.loads(stream.buffer.getvalue()) == {'status': 'café 🎸'}
+
+
+def test_display_width_counts_wide_characters():
+    assert cli._display_width('abc') == 3
+    assert cli._display_width('🎸') == 2
+    assert cli._display_width('e\u0301') == 1
+    assert cli._truncate('abcdef', 4) == 'abc…'
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+def test_server_error_exits_3_with_one_line(fake, capsys):
+    fake.fail_next(1, 500)
+    code, out, err = run(fake, capsys, 'user', GEORGE_CLINTON_USERNAME)
+    assert code == 3 and out == ''
+    assert err.startswith('pyperi: error: HTTP 500')
+    assert err.count('\n') == 1 and 'Traceback' not in err
+
+
+def test_server_error_with_verbose_shows_traceback_and_requests(fake, capsys):
+    fake.fail_next(1, 500)
+    code, _, err = run(fake, capsys, '-v', 'user', GEORGE_CLINTON_USERNAME)
+    assert code == 3
+    assert 'Traceback' in err and 'PyPeriServerError' in err
+    assert 'GET ' in err                                   # the request log
+    assert err.rstrip().splitlines()[-1].startswith('pyperi: error: HTTP 500')
+
+
+def test_rate_limited_exits_3(fake, capsys):
+    fake.fail_next(1, 429, retry_after=7)
+    code, _, err = run(fake, capsys, 'stats', STATS_USER)
+    assert code == 3 and 'HTTP 429' in err and 'retry after 7s' in err
+
+
+def test_connection_refused_exits_3(capsys):
+    code = main(['--api-base-url', 'http://127.0.0.1:9/api/v2', '--web-base-url',
+                 'http://127.0.0.1:9', '--retries', '0', '--timeout', '2', 'user', '376827'])
+    _, err = capsys.readouterr()
+    assert code == 3
+    assert err.startswith('pyperi: error: connection to http://127.0.0.1:9/') and \
+        err.count('\n') == 1
+
+
+def test_bad_base_url_exits_2(capsys):
+    assert main(['--api-base-url', 'ftp://nowhere', 'user', 'x']) == 2
+    assert 'api_base_url must be an http(s) URL' in capsys.readouterr().err
+
+
+def test_bad_timeout_exits_2(capsys):
+    assert main(['--timeout', '-1', 'user', 'x']) == 2
+    assert 'positive number' in capsys.readouterr().err
+
+
+def test_keyboard_interrupt_exits_130_quietly(fake, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli.Peri, 'get_user_info', interrupted)
+    code, out, err = run(fake, capsys, 'user', GEORGE_CLINTON_USERNAME)
+    assert (code, out, err) == (130, '', '')
+
+
+def test_offline_conflicts_with_base_urls(capsys):
+    assert main(['--offline', '--api-base-url', 'http://127.0.0.1:1', 'user', 'x']) == 2
+    assert '--offline cannot be combined' in capsys.readouterr().err
+
+
+# -- --offline ------------------------------------------------------------------------------
+
+
+def test_offline_in_process_stats(capsys):
+    assert main(['--offline', 'stats', GEORGE_CLINTON_USERNAME, '--since', '4w']) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data['users'][0]['broadcasts'] > 0
+
+
+def test_offline_after_the_subcommand(capsys):
+    assert main(['user', GEORGE_CLINTON_USERNAME, '--offline', '-f', 'csv']) == 0
+    assert csv_rows(capsys.readouterr().out)[0]['id'] == GEORGE_CLINTON_ID
+
+
+def test_offline_stops_the_fake_afterwards(capsys, monkeypatch):
+    started = []
+    original = FakePeriscope.__exit__
+
+    def exit_(self, *exc):
+        started.append(self)
+        return original(self, *exc)
+    monkeypatch.setattr(FakePeriscope, '__exit__', exit_)
+    assert main(['--offline', 'user', GEORGE_CLINTON_ID]) == 0
+    assert len(started) == 1
+
+
+def _python_m_pyperi(*argv, **kwargs):
+    env = {**os.environ, 'PYTHONPATH': str(ROOT)}
+    env.pop('PYPERI_API_BASE_URL', None)
+    env.pop('PYPERI_WEB_BASE_URL', None)
+    return subprocess.run([sys.executable, '-m', 'pyperi', *argv], capture_output=True,
+                          text=True, encoding='utf-8', timeout=60, env=env, **kwargs)
+
+
+def test_python_m_pyperi_offline_piped_gives_json():
+    done = _python_m_pyperi('--offline', 'history', GEORGE_CLINTON_USERNAME)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ''
+    items = json.loads(done.stdout)
+    assert any(item['id'] == DOCUMENTED_BROADCAST_ID for item in items)
+
+
+def test_python_m_pyperi_unknown_user_exit_code():
+    done = _python_m_pyperi('--offline', 'user', MISSING_USERNAMES[0])
+    assert done.returncode == 1
+    assert done.stderr == f"pyperi: error: user '{MISSING_USERNAMES[0]}' not found\n"
+
+
+def test_closed_pipe_ends_quietly():
+    env = {**os.environ, 'PYTHONPATH': str(ROOT)}
+    with subprocess.Popen([sys.executable, '-m', 'pyperi', '--offline', 'history',
+                           'long_history', '-f', 'csv'], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env) as proc:
+        header = proc.stdout.readline()
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    assert header.startswith(b'id,username')
+    assert code == 0
+    assert stderr == b''
+
+
+# -- serve-fake -------------------------------------------------------------------------------
+
+
+def test_serve_fake__passes_its_options_to_the_fake(monkeypatch):
+    import pyperi.testing
+    seen = []
+    monkeypatch.setattr(pyperi.testing, 'main', lambda argv: seen.append(argv) or 0,
+                        raising=False)
+    assert main(['serve-fake', '--port', '8765', '--token-ttl', '5']) == 0
+    assert seen == [['--host', '127.0.0.1', '--port', '8765', '--token-ttl', '5.0']]
+
+
+@pytest.mark.skipif(sys.platform == 'win32', reason='SIGINT delivery is POSIX-only here')
+def test_serve_fake__serves_until_ctrl_c():
+    import signal
+    import requests
+    # A shell's background jobs start with SIGINT ignored; put Python's handler back first.
+    code = ('import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); '
+            'from pyperi.cli import main; sys.exit(main(["serve-fake"]))')
+    env = {**os.environ, 'PYTHONPATH': str(ROOT)}
+    with subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, env=env) as proc:
+        try:
+            first = proc.stdout.readline()
+            assert first.startswith('Fake Periscope serving at http://127.0.0.1:')
+            web_base_url = first.split()[-1]
+            page = requests.get(f'{web_base_url}/george_clinton', timeout=10)
+            assert page.status_code == 200
+        finally:
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=30)
+    assert code == 0

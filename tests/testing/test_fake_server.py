@@ -1,0 +1,184 @@
+"""Lifecycle of the fake server: start, stop, keep-alive, parallel instances, main()."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+import pyperi.testing
+from pyperi.testing import FakePeriscope
+
+
+def _port_closed(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(('127.0.0.1', port)) != 0
+
+
+def test_start__binds_loopback_on_a_free_port():
+    with FakePeriscope() as fake:
+        assert fake.host == '127.0.0.1'
+        assert fake.port > 0
+        assert fake.web_base_url == 'http://127.0.0.1:%d' % fake.port
+        assert fake.api_base_url == fake.web_base_url + '/api/v2'
+        assert fake.running
+
+
+def test_start__ready_without_waiting():
+    with FakePeriscope() as fake:
+        assert requests.get(fake.web_base_url + '/', timeout=5).status_code == 200
+
+
+def test_stop__closes_port_and_joins_threads():
+    before = set(threading.enumerate())
+    with FakePeriscope() as fake, requests.Session() as session:
+        port = fake.port
+        # A keep-alive connection left open by the client must not keep a thread alive.
+        session.get(fake.api_base_url + '/getUserPublic', params={'user_id': '376827'}, timeout=5)
+    assert not fake.running
+    assert _port_closed(port)
+    assert set(threading.enumerate()) <= before
+
+
+def test_stop__interrupts_stalled_response():
+    fake = FakePeriscope().start()
+    fake.stall_next(1, 30)
+    errors = []
+
+    def client():
+        try:
+            requests.get(fake.web_base_url + '/', timeout=10)
+        except requests.RequestException as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while fake.pending_faults and time.monotonic() < deadline:  # the stall has begun
+        time.sleep(0.01)
+    started = time.monotonic()
+    fake.stop()
+    thread.join(10)
+    assert time.monotonic() - started < 3
+    assert errors and isinstance(errors[0], requests.ConnectionError)
+
+
+def test_stop__twice_is_harmless_and_restart_refused():
+    fake = FakePeriscope().start()
+    fake.stop()
+    fake.stop()
+    with pytest.raises(RuntimeError):
+        fake.start()
+
+
+def test_addresses__need_a_started_server():
+    fake = FakePeriscope(default_data=False)
+    with pytest.raises(RuntimeError):
+        fake.api_base_url
+    assert 'unbound' in repr(fake)
+
+
+def test_parallel_instances__are_independent():
+    with FakePeriscope() as one, FakePeriscope() as two:
+        assert one.port != two.port
+        one.add_user('only_in_one', '123')
+        assert requests.get(one.web_base_url + '/only_in_one', timeout=5).status_code == 200
+        assert requests.get(two.web_base_url + '/only_in_one', timeout=5).status_code == 404
+        assert len(one.requests) == 1 and len(two.requests) == 1
+
+
+def test_keep_alive__one_connection_for_many_requests(fake):
+    with socket.create_connection((fake.host, fake.port), timeout=5) as sock:
+        stream = sock.makefile('rb')
+        for _ in range(3):
+            sock.sendall(b'GET /api/v2/getUserPublic?user_id=376827 HTTP/1.1\r\n'
+                         b'Host: x\r\n\r\n')
+            status = stream.readline()
+            assert status.startswith(b'HTTP/1.1 200')
+            headers = {}
+            while True:
+                line = stream.readline()
+                if line in (b'\r\n', b''):
+                    break
+                name, _, value = line.decode().partition(':')
+                headers[name.lower()] = value.strip()
+            body = stream.read(int(headers['content-length']))
+            assert body.startswith(b'{"user"')
+    assert len(fake.requests) == 3
+
+
+def test_head__sends_length_without_body(fake, http):
+    response = http.head(fake.web_base_url + '/george_clinton', timeout=5)
+    assert response.status_code == 200
+    assert int(response.headers['Content-Length']) > 1000
+    assert response.content == b''
+
+
+def test_other_methods__get_405(fake, http):
+    response = http.post(fake.api_base_url + '/getUserPublic', data=b'x', timeout=5)
+    assert response.status_code == 405
+    assert response.json() == {'success': False, 'msg': 'Method Not Allowed'}
+
+
+def test_concurrent_clients(fake):
+    results = []
+
+    def fetch():
+        with requests.Session() as session:
+            for _ in range(5):
+                results.append(session.get(fake.api_base_url + '/getUserPublic',
+                                           params={'user_id': '376827'}, timeout=5).status_code)
+
+    threads = [threading.Thread(target=fetch) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert results == [200] * 40
+
+
+def test_package__exports_lazily():
+    assert 'FakePeriscope' in dir(pyperi.testing)
+    assert pyperi.testing.main is not None
+    with pytest.raises(AttributeError):
+        pyperi.testing.no_such_name
+
+
+def test_main__serves_until_interrupted():
+    root = Path(pyperi.testing.__file__).resolve().parents[2]
+    env = dict(os.environ,
+               PYTHONPATH=os.pathsep.join([str(root), os.environ.get('PYTHONPATH', '')]))
+    proc = subprocess.Popen([sys.executable, '-m', 'pyperi.testing', '--port', '0'],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith('Fake Periscope serving at http://127.0.0.1:')
+        base = first.split()[-1]
+        api = proc.stdout.readline().strip()
+        assert api == 'PYPERI_API_BASE_URL=%s/api/v2' % base
+        response = requests.get(base + '/api/v2/getUserPublic',
+                                params={'username': 'george_clinton'}, timeout=5)
+        assert response.json()['user']['id'] == '376827'
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_main__reports_a_port_in_use(capsys):
+    with FakePeriscope() as fake:
+        assert pyperi.testing.main(['--port', str(fake.port)]) == 3
+    assert 'cannot serve' in capsys.readouterr().err
