@@ -11,17 +11,22 @@ their ratio; BeautifulSoup is needed only here (``pip install beautifulsoup4``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import html
 import json
 import platform
 import re
+import select
+import signal
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from types import SimpleNamespace
+from typing import Callable, Iterator
 
 import requests
 
@@ -46,6 +51,16 @@ def soup_extract(page: str) -> dict:
     from bs4 import BeautifulSoup
     element = BeautifulSoup(page, 'html.parser').find(id='page-container')
     return json.loads(element['data-store'])
+
+
+def markup_heavy(page: str, cards: int = 4000) -> str:
+    """``page`` with a megabyte of server-rendered broadcast cards before its data-store."""
+    card = ('<div class="BroadcastCard" data-id="1YqGoOkLbLAGv{i}"><a href="/w/1YqGoOkLbLAGv{i}">'
+            '<img src="https://tn.example/{i}.jpg" alt="#George Clinton &amp; band"></a>'
+            '<span class="Status">Funkin&#39; on the bus {i}</span><time>2016-05-27</time></div>\n')
+    body = ''.join(card.format(i=i) for i in range(cards))
+    at = page.index('<div id="page-container"')
+    return f'{page[:at]}<main>{body}</main>{page[at:]}'
 
 
 def timed(function: Callable[[], object], repeat: int) -> float:
@@ -81,10 +96,33 @@ def peak_memory(function: Callable[[], object]) -> int:
         tracemalloc.stop()
 
 
-def bench(rounds: int, calls: int) -> list[dict]:
+@contextlib.contextmanager
+def fake_server(in_process: bool) -> Iterator[SimpleNamespace]:
+    """The fake's base URLs; by default served from another process, as a real server is."""
+    if in_process:
+        with FakePeriscope() as fake:
+            yield SimpleNamespace(api_base_url=fake.api_base_url, web_base_url=fake.web_base_url)
+        return
+    server = subprocess.Popen([sys.executable, '-m', 'pyperi.testing', '--port', '0'],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        ready, _, _ = select.select([server.stdout], [], [], 30)
+        line = server.stdout.readline() if ready else ''
+        match = re.search(r'(http://\S+)', line)
+        if not match:
+            raise RuntimeError(f'the fake server did not start: {line!r}')
+        web = match.group(1).rstrip('/')
+        yield SimpleNamespace(api_base_url=f'{web}/api/v2', web_base_url=web)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
+def bench(rounds: int, calls: int, in_process: bool) -> list[dict]:
     rows = []
-    with FakePeriscope() as fake, Peri(api_base_url=fake.api_base_url,
-                                       web_base_url=fake.web_base_url) as pp:
+    with fake_server(in_process) as fake, Peri(api_base_url=fake.api_base_url,
+                                               web_base_url=fake.web_base_url) as pp:
         raw = requests.Session()
         user_url = f'{fake.api_base_url}/getUserPublic'
 
@@ -114,18 +152,20 @@ def bench(rounds: int, calls: int) -> list[dict]:
             lambda: pp.get_user_broadcast_history(username=LONG_HISTORY_USERNAME), raw_history,
             rounds=rounds, repeat=max(3, calls // 30), goal='<= 1.2'))
 
-        page = raw.get(f'{fake.web_base_url}/{BIG_PAGE_USERNAME}').content.decode('utf-8')
-        assert extract_data_store(page) == bare_regex_extract(page) == soup_extract(page)
-        size = f'{len(page.encode()) / 1e6:.1f} MB page'
-        rows.append(compare(f'data-store of a {size} vs bare regex',
-                            lambda: extract_data_store(page), lambda: bare_regex_extract(page),
-                            rounds=rounds, repeat=5, goal='<= 2'))
-        soup = compare(f'data-store of a {size} vs BeautifulSoup',
-                       lambda: extract_data_store(page), lambda: soup_extract(page),
-                       rounds=max(3, rounds // 2), repeat=1, goal='>= 10x faster')
-        soup['ratio'] = soup['floor'] / soup['pyperi']
-        soup['note'] = 'speed-up'
-        rows.append(soup)
+        data_page = raw.get(f'{fake.web_base_url}/{BIG_PAGE_USERNAME}').content.decode('utf-8')
+        george = raw.get(f'{fake.web_base_url}/george_clinton').content.decode('utf-8')
+        for kind, page in (('data', data_page), ('markup', markup_heavy(george))):
+            assert extract_data_store(page) == bare_regex_extract(page) == soup_extract(page)
+            size = f'{len(page.encode()) / 1e6:.1f} MB {kind}-heavy page'
+            rows.append(compare(f'data-store, {size} vs bare regex',
+                                lambda: extract_data_store(page), lambda: bare_regex_extract(page),
+                                rounds=rounds, repeat=5, goal='<= 2'))
+            soup = compare(f'data-store, {size} vs BeautifulSoup',
+                           lambda: extract_data_store(page), lambda: soup_extract(page),
+                           rounds=max(3, rounds // 2), repeat=1, goal='>= 10x faster')
+            soup['ratio'] = soup['floor'] / soup['pyperi']
+            soup['note'] = '(speed-up)'
+            rows.append(soup)
 
         rows.append(threads_row(pp, calls))
         rows.append({'case': f'peak memory, history of {len(history)} broadcasts',
@@ -172,11 +212,11 @@ def show(rows: list[dict]) -> str:
             return f'{value / 1e6:.1f} MB'
         return f'{value:.0f} {unit}'
 
-    lines = [f'{"case":<48} {"pyperi":>12} {"floor":>12} {"ratio":>7}  goal',
-             '-' * 92]
+    lines = [f'{"case":<56} {"pyperi":>12} {"floor":>12} {"ratio":>8}  goal',
+             '-' * 104]
     for row in rows:
-        lines.append(f'{row["case"]:<48} {cell(row, "pyperi"):>12} {cell(row, "floor"):>12} '
-                     f'{row["ratio"]:>6.2f}x  {row["goal"]} {row.get("note", "")}'.rstrip())
+        lines.append(f'{row["case"]:<56} {cell(row, "pyperi"):>12} {cell(row, "floor"):>12} '
+                     f'{row["ratio"]:>7.2f}x  {row["goal"]} {row.get("note", "")}'.rstrip())
     return '\n'.join(lines)
 
 
@@ -184,10 +224,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--rounds', type=int, default=7, help='interleaved rounds per case')
     parser.add_argument('--calls', type=int, default=300, help='calls per round, per-call cases')
+    parser.add_argument('--in-process', action='store_true',
+                        help='serve the fake from this process (shares the GIL with the client)')
     args = parser.parse_args(argv)
     print(f'Python {platform.python_version()} on {platform.machine()}, '
           f'{platform.system()} {platform.release()}; requests {requests.__version__}')
-    print(show(bench(args.rounds, args.calls)))
+    print(show(bench(args.rounds, args.calls, args.in_process)))
     return 0
 
 

@@ -27,6 +27,28 @@ _ATTRIBUTE = re.compile(
 _TAG_END = re.compile(r'[\s/]*>')
 
 
+# What HTML escapers emit, '&amp;' last so that '&amp;quot;' stays '&quot;'.
+_COMMON_ENTITIES = (('&quot;', '"'), ('&#34;', '"'), ('&#39;', "'"), ('&#x27;', "'"),
+                    ('&lt;', '<'), ('&gt;', '>'), ('&amp;', '&'))
+_UNCOMMON_ENTITY = re.compile(r'&(?!(?:quot|#34|#39|#x27|lt|gt|amp);)')
+
+
+def _unescape(value: str) -> str:
+    """``html.unescape``, with a fast path when only the common entities occur.
+
+    A megabyte of escaped JSON holds a hundred thousand ``&quot;``; plain
+    string replacement is several times faster than the general decoder.
+    """
+    if '&' not in value:
+        return value
+    if _UNCOMMON_ENTITY.search(value):
+        return htmllib.unescape(value)
+    for entity, char in _COMMON_ENTITIES:
+        if entity in value:
+            value = value.replace(entity, char)
+    return value
+
+
 def _start_tag_attributes(page: str, start: int) -> dict[str, str] | None:
     """Attributes of the start tag at ``page[start]``, unescaped; None if it is not one."""
     match = _TAG_NAME.match(page, start)
@@ -41,7 +63,7 @@ def _start_tag_attributes(page: str, start: int) -> dict[str, str] | None:
         name = match.group(1).lower()
         if name not in attributes:  # as in browsers, the first of a repeated attribute wins
             raw = next((g for g in match.group(2, 3, 4) if g is not None), '')
-            attributes[name] = htmllib.unescape(raw)
+            attributes[name] = _unescape(raw)
         pos = match.end()
     return attributes if _TAG_END.match(page, pos) else None
 

@@ -157,3 +157,18 @@ def test_session_tokens__token_not_a_string() -> None:
     store['SessionToken']['public']['serviceToken']['token']['session_id'] = 12
     with pytest.raises(PyPeriResponseError, match='serviceToken'):
         session_tokens(store)
+
+
+@pytest.mark.parametrize('value', [
+    '', 'plain', '&quot;a&quot;', '&amp;quot;', '&amp;amp;lt;', '&lt;&gt;&#39;&#x27;&#34;',
+    '&eacute;&quot;', '&QUOT;', '&amp', 'a & b', '&#x1F3B6;&quot;', '&&lt;', '&quot',
+])
+def test_fast_unescape_agrees_with_html_unescape(value: str) -> None:
+    from pyperi.web import _unescape
+    assert _unescape(value) == html.unescape(value)
+
+
+@given(st.text(alphabet='&;#x3927qugtlamp"\'<> ', max_size=40))
+def test_fast_unescape_agrees_on_entity_soup(value: str) -> None:
+    from pyperi.web import _unescape
+    assert _unescape(value) == html.unescape(value)
