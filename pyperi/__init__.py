@@ -9,11 +9,14 @@ from ._version import __version__
 from .client import Peri
 from .exceptions import (
     PyPeriConnectionError,
+    PyPeriDownloadError,
+    PyPeriEncryptedStreamError,
     PyPeriError,
     PyPeriHTTPError,
     PyPeriRateLimitError,
     PyPeriResponseError,
     PyPeriServerError,
+    PyPeriStreamUnavailableError,
     PyPeriTimeout,
 )
 
@@ -27,6 +30,9 @@ __all__ = [
     'PyPeriRateLimitError',
     'PyPeriServerError',
     'PyPeriResponseError',
+    'PyPeriDownloadError',
+    'PyPeriStreamUnavailableError',
+    'PyPeriEncryptedStreamError',
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -4,8 +4,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+from datetime import datetime, timedelta
+from pathlib import Path
 from types import TracebackType
-from typing import Any, Mapping, MutableMapping, Union
+from typing import Any, Callable, Mapping, MutableMapping, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -13,7 +15,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from . import urls, web
+from . import replay, urls, web
 from ._version import __version__
 from .exceptions import (
     PyPeriConnectionError,
@@ -330,6 +332,38 @@ class Peri:
             raise PyPeriResponseError(
                 'expected every item of getUserBroadcastsPublic broadcasts to be a JSON object')
         return broadcasts
+
+    # -- replays -----------------------------------------------------------
+
+    def get_broadcast_stream_urls(self, broadcast_id: str) -> dict[str, Any] | None:
+        """Playback URLs, stream type and cookies of a broadcast, or None if there is none.
+
+        See :func:`pyperi.replay.get_broadcast_stream_urls`.
+        """
+        return replay.get_broadcast_stream_urls(self, broadcast_id)
+
+    def download_broadcast(self, broadcast_id: str, path: str | os.PathLike[str] | None = None,
+                           *, overwrite: bool = False,
+                           progress: replay.ProgressCallback | None = None,
+                           **options: Any) -> Path:
+        """Save a replay (or capture a live broadcast) as one ``.ts`` file; returns its path.
+
+        See :func:`pyperi.replay.download_broadcast`.
+        """
+        return replay.download_broadcast(self, broadcast_id, path, overwrite=overwrite,
+                                         progress=progress, **options)
+
+    def download_user_history(self, user: str, directory: str | os.PathLike[str], *,
+                              since: datetime | timedelta | None = None,
+                              progress: replay.ProgressCallback | None = None,
+                              on_result: Callable[[replay.DownloadResult], Any] | None = None
+                              ) -> list[replay.DownloadResult] | None:
+        """Save every available replay of a user into ``directory``; None if no such user.
+
+        See :func:`pyperi.replay.download_user_history`.
+        """
+        return replay.download_user_history(self, user, directory, since=since,
+                                            progress=progress, on_result=on_result)
 
     # -- URLs --------------------------------------------------------------
 

@@ -10,7 +10,10 @@ written as ``except requests.HTTPError`` keeps working::
           ├── PyPeriHTTPError         (+ requests.HTTPError)  any non-404 error status
           │    ├── PyPeriRateLimitError                      429, carries retry_after
           │    └── PyPeriServerError                          5xx
-          └── PyPeriResponseError     (+ ValueError)          a 2xx body Periscope never sends
+          ├── PyPeriResponseError     (+ ValueError)          a 2xx body Periscope never sends
+          └── PyPeriDownloadError                              a replay cannot be saved
+               ├── PyPeriStreamUnavailableError               no stream, playlist or segment
+               └── PyPeriEncryptedStreamError                 segments are encrypted
 """
 from __future__ import annotations
 
@@ -28,6 +31,9 @@ __all__ = [
     'PyPeriRateLimitError',
     'PyPeriServerError',
     'PyPeriResponseError',
+    'PyPeriDownloadError',
+    'PyPeriStreamUnavailableError',
+    'PyPeriEncryptedStreamError',
     'error_for_response',
     'parse_retry_after',
 ]
@@ -77,6 +83,18 @@ class PyPeriServerError(PyPeriHTTPError):
 
 class PyPeriResponseError(PyPeriError, ValueError):
     """A successful response whose body is not what Periscope sends."""
+
+
+class PyPeriDownloadError(PyPeriError):
+    """A broadcast could not be downloaded (besides HTTP and connection errors)."""
+
+
+class PyPeriStreamUnavailableError(PyPeriDownloadError):
+    """There is nothing to download: no playable stream, or its playlist or a segment is gone."""
+
+
+class PyPeriEncryptedStreamError(PyPeriDownloadError):
+    """The playlist's segments are encrypted (EXT-X-KEY), which pyperi does not decrypt."""
 
 
 def _server_msg(response: requests.Response) -> str | None:

@@ -99,6 +99,15 @@ class MediaPlaylist:
     unsupported: tuple[str, ...] = ()
 
 
+def _absolute(base: str, uri: str) -> str:
+    """Resolve ``uri`` against ``base``; only http(s) URLs may come out."""
+    url = urljoin(base, uri.strip())
+    if urlsplit(url).scheme not in ('http', 'https'):
+        raise PyPeriResponseError(
+            f'expected http(s) URIs in the HLS playlist {display_url(base)}, got {uri[:60]!r}')
+    return url
+
+
 def _encryption(keys: list) -> str | None:
     for key in keys:
         method = getattr(key, 'method', None)
@@ -125,14 +134,14 @@ def parse_playlist(text: str, url: str) -> MasterPlaylist | MediaPlaylist:
             f'unreadable HLS playlist from {display_url(url)}: {exc!r}') from None
     if parsed.is_variant:
         variants = tuple(
-            Variant(url=urljoin(url, item.uri), bandwidth=int(item.stream_info.bandwidth or 0),
+            Variant(url=_absolute(url, item.uri), bandwidth=int(item.stream_info.bandwidth or 0),
                     resolution=item.stream_info.resolution)
             for item in parsed.playlists if item.uri
         )
         return MasterPlaylist(url=url, variants=variants)
     first = int(parsed.media_sequence or 0)
     segments = tuple(
-        Segment(sequence=first + index, url=urljoin(url, segment.uri),
+        Segment(sequence=first + index, url=_absolute(url, segment.uri),
                 duration=float(segment.duration or 0.0))
         for index, segment in enumerate(parsed.segments)
     )

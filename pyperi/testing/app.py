@@ -319,14 +319,14 @@ class App:
             text = hls.media_playlist(record, variant, base, from_variant_dir=False)
             return Response(200, _M3U8, text.encode())
         if len(rest) == 2:
-            variant = hls.find_variant(record, rest[0])
-            if variant is None:
+            found = hls.find_variant(record, rest[0])
+            if found is None:
                 return Response(404, 'application/xml', _NO_SUCH_KEY)
             if rest[1] == 'playlist.m3u8' and replayable and record.master:
-                return Response(200, _M3U8, hls.media_playlist(record, variant, base).encode())
+                return Response(200, _M3U8, hls.media_playlist(record, found, base).encode())
             match = re.fullmatch(r'chunk_(\d+)\.ts', rest[1])
             if match and int(match.group(1)) < available and (replayable or record.running):
-                return self._segment(record, variant, int(match.group(1)))
+                return self._segment(record, found, int(match.group(1)))
         return Response(404, 'application/xml', _NO_SUCH_KEY)
 
     def _live_playlist(self, record: BroadcastRecord, base: str) -> Response:
