@@ -1,33 +1,37 @@
-"""The ``pyperi`` command: argument parsing, output formats and exit codes (the only printer).
+"""The ``pyperi`` command: argument parsing, subcommands and exit codes (the only printer).
 
 Adding a subcommand: write ``_configure_NAME(parser)`` (its arguments) and
 ``_run_NAME(args, runtime) -> int`` (its work, printing through
 ``runtime.emit``), then add a :class:`Command` to :data:`COMMANDS`. A command
 gets the one shared :class:`~pyperi.Peri` of the run from ``runtime.peri``;
-raising :class:`UsageError`, :class:`NotFoundError` or a
-:class:`~pyperi.PyPeriError` gives the documented exit code and one line on
-stderr (see :func:`exit_code_for`).
+raising :class:`UsageError`, :class:`NotFoundError`, :class:`CLIError` (a
+failure outside HTTP, such as a full disk) or a :class:`~pyperi.PyPeriError`
+gives the documented exit code and one line on stderr (see :func:`exit_code_for`).
+Pure output formatting lives in :mod:`pyperi.formatting`.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
-import io
-import json
 import logging
 import os
+import signal
 import sys
-import unicodedata
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import IO, Any, Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from pyperi import stats, urls
+from pyperi import replay, stats, urls
 from pyperi._version import __version__
 from pyperi.client import DEFAULT_RETRIES, Peri
-from pyperi.exceptions import PyPeriError, PyPeriRateLimitError
+from pyperi.exceptions import PyPeriError, PyPeriRateLimitError, PyPeriStreamUnavailableError
+from pyperi.formatting import (
+    FORMATS, Column, FieldError, Output, can_encode, format_table, json_text, machine_value,
+    raw_column, render,
+)
 from pyperi.timeutil import format_timestamp, parse_time_spec, try_parse_timestamp
 
 __all__ = ['main', 'build_parser', 'exit_code_for', 'COMMANDS', 'Command', 'Runtime',
@@ -36,7 +40,6 @@ __all__ = ['main', 'build_parser', 'exit_code_for', 'COMMANDS', 'Command', 'Runt
 logger = logging.getLogger(__name__)
 
 PROG = 'pyperi'
-FORMATS = ('table', 'json', 'jsonl', 'csv')
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -58,11 +61,14 @@ class NotFoundError(CLIError):
 
 
 # The one table from error class to exit code; the first matching row wins, so
-# subclasses go above their bases (PyPeriResponseError is also a ValueError).
+# subclasses go above their bases (PyPeriResponseError is also a ValueError). A plain
+# CLIError is a failure outside HTTP (a disk error, a missing optional package).
 _EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (KeyboardInterrupt, EXIT_INTERRUPTED),
     (NotFoundError, EXIT_NOT_FOUND),
     (UsageError, EXIT_USAGE),
+    (CLIError, EXIT_ERROR),
+    (PyPeriStreamUnavailableError, EXIT_NOT_FOUND),   # no such broadcast, replay or segment
     (PyPeriError, EXIT_ERROR),
 )
 
@@ -75,163 +81,16 @@ def exit_code_for(error: BaseException) -> int | None:
     return None
 
 
+def _isatty(stream: IO[str]) -> bool:
+    isatty = getattr(stream, 'isatty', None)
+    return bool(isatty is not None and isatty())
+
+
 def _error_line(error: BaseException) -> str:
     message = str(error) or type(error).__name__
     if isinstance(error, PyPeriRateLimitError) and error.retry_after is not None:
         message += f' (retry after {error.retry_after:g}s)'
     return f'{PROG}: error: {message}'
-
-
-# -- output ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    """How to read one output field from a record, and what kind of value it is.
-
-    ``kind`` is ``text``, ``number``, ``time`` (a datetime, shown as ISO 8601
-    UTC), ``duration`` (seconds; ``H:MM:SS`` in tables) or ``bool``. ``limit``
-    truncates the field in tables only.
-    """
-
-    get: Callable[[Mapping[str, Any]], Any]
-    kind: str = 'text'
-    limit: int | None = None
-
-
-def _raw(name: str, kind: str = 'text') -> Column:
-    """A column that is the record's own ``name`` key."""
-    return Column(lambda record: record.get(name), kind)
-
-
-@dataclass
-class Output:
-    """What a command prints: records plus the fields that tables and CSV show by default.
-
-    JSON without ``--fields`` prints the records as they are; every other
-    format (and JSON with ``--fields``) reads fields through ``columns``,
-    falling back to the record's own key for names not in ``columns``.
-    ``single`` prints a JSON object instead of a one-item array, and a
-    vertical ``field  value`` table.
-    """
-
-    records: Sequence[Mapping[str, Any]]
-    columns: Mapping[str, Column]
-    table_fields: Sequence[str]
-    csv_fields: Sequence[str]
-    single: bool = False
-    extra_fields: Sequence[str] = ()   # computed fields the vertical table adds after the record
-    vertical_limit: int | None = 100   # long values are cut in the vertical table (None: never)
-
-
-_CONTROL = {i: ' ' for i in range(32)}
-_CONTROL.update({127: ' '})
-_CSV_FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
-
-
-def _display_width(text: str) -> int:
-    """Terminal cells taken by ``text`` (wide East Asian characters and emoji take two)."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ('W', 'F') else 1
-    return width
-
-
-def _truncate(text: str, limit: int | None) -> str:
-    if limit is None or _display_width(text) <= limit:
-        return text
-    out, width = [], 0
-    for char in text:
-        width += _display_width(char)
-        if width > limit - 1:
-            break
-        out.append(char)
-    return ''.join(out) + '…'
-
-
-def _pad(text: str, width: int, right: bool) -> str:
-    gap = ' ' * max(0, width - _display_width(text))
-    return gap + text if right else text + gap
-
-
-def _compact_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(',', ':'), default=str)
-
-
-def _machine_value(value: Any, kind: str) -> Any:
-    """A field for JSON: datetimes as ISO 8601 UTC, durations rounded to milliseconds."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    if kind == 'duration' and isinstance(value, (int, float)):
-        return round(float(value), 3)
-    return value
-
-
-def _seconds_text(value: float) -> str:
-    return f'{value:.3f}'.rstrip('0').rstrip('.')
-
-
-def _csv_value(value: Any, kind: str) -> str:
-    """A CSV cell: ISO timestamps, seconds, true/false, and no formula a spreadsheet would run."""
-    if value is None:
-        return ''
-    if isinstance(value, bool):
-        return 'true' if value else 'false'
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    if kind == 'duration' and isinstance(value, (int, float)):
-        return _seconds_text(float(value))
-    if isinstance(value, (dict, list, tuple)):
-        return _compact_json(value)
-    if isinstance(value, str):
-        # Broadcast titles are written by strangers: a leading '=' would be a live formula.
-        return "'" + value if value.startswith(_CSV_FORMULA_START) else value
-    return str(value)
-
-
-def _table_value(value: Any, kind: str, limit: int | None) -> str:
-    if value is None:
-        return ''
-    if isinstance(value, bool):
-        return 'yes' if value else 'no'
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    if kind == 'duration' and isinstance(value, (int, float)):
-        return stats.format_duration(value)
-    if isinstance(value, (dict, list, tuple)):
-        text = _compact_json(value)
-    else:
-        text = str(value)
-    # Titles are written by strangers: no terminal control sequences.
-    return _truncate(text.translate(_CONTROL), limit)
-
-
-def _format_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
-                  right: Iterable[int] = ()) -> list[str]:
-    """Aligned columns separated by two spaces; columns listed in ``right`` right-aligned."""
-    right = set(right)
-    widths = [_display_width(h) for h in headers]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], _display_width(cell))
-    lines = []
-    for row in [list(headers), *rows]:
-        cells = [_pad(cell, widths[i], i in right) for i, cell in enumerate(row)]
-        lines.append('  '.join(cells).rstrip())
-    return lines
-
-
-def _can_encode(stream: IO[str], text: str) -> bool:
-    encoding = getattr(stream, 'encoding', None) or 'utf-8'
-    try:
-        text.encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
 
 
 # -- the run ----------------------------------------------------------------------------
@@ -334,8 +193,7 @@ class Runtime:
         chosen = getattr(self.args, 'format', None)
         if chosen:
             return str(chosen)
-        isatty = getattr(self.stdout, 'isatty', None)
-        return 'table' if isatty is not None and isatty() else 'json'
+        return 'table' if _isatty(self.stdout) else 'json'
 
     @property
     def fields(self) -> list[str] | None:
@@ -343,9 +201,14 @@ class Runtime:
         return getattr(self.args, 'fields', None)
 
     @property
+    def encoding(self) -> str:
+        """The encoding of stdout (UTF-8 if it does not say)."""
+        return getattr(self.stdout, 'encoding', None) or 'utf-8'
+
+    @property
     def ascii_only(self) -> bool:
         """True when stdout cannot print the block characters of bars."""
-        return not _can_encode(self.stdout, '█▏…')
+        return not can_encode('█▏…', self.encoding)
 
     def write_lines(self, lines: Iterable[str]) -> None:
         """Print lines to stdout."""
@@ -354,82 +217,15 @@ class Runtime:
 
     def write_json(self, data: Any, *, indent: int | None = 2) -> None:
         """Print ``data`` as JSON (non-ASCII kept when stdout can encode it)."""
-        text = json.dumps(data, indent=indent, default=str, ensure_ascii=False)
-        if not _can_encode(self.stdout, text):
-            text = json.dumps(data, indent=indent, default=str, ensure_ascii=True)
-        self.stdout.write(text + '\n')
-
-    def write_csv(self, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-        """Print CSV (RFC 4180: a header row, CRLF line ends, quoting where needed)."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        self.stdout.write(buffer.getvalue())
-
-    def _check_fields(self, output: Output, fields: Sequence[str]) -> None:
-        if not output.records:
-            return
-        known = set(output.columns)
-        for record in output.records:
-            known.update(record)
-        unknown = [name for name in fields if name not in known]
-        if unknown:
-            raise UsageError(f'unknown field(s) {", ".join(unknown)}; '
-                             f'available: {", ".join(sorted(known))}')
-
-    def _column(self, output: Output, name: str) -> Column:
-        return output.columns.get(name) or _raw(name)
+        self.stdout.write(json_text(data, indent=indent, encoding=self.encoding) + '\n')
 
     def emit(self, output: Output) -> None:
         """Print ``output`` in the chosen format, with the chosen fields."""
-        fmt, fields = self.format, self.fields
-        if fields:
-            self._check_fields(output, fields)
-        if fmt in ('json', 'jsonl'):
-            if fields:
-                data: list[Any] = [
-                    {name: _machine_value(self._column(output, name).get(record),
-                                          self._column(output, name).kind)
-                     for name in fields}
-                    for record in output.records]
-            else:
-                data = list(output.records)
-            if fmt == 'jsonl':
-                for item in data:
-                    self.write_json(item, indent=None)
-            else:
-                self.write_json(data[0] if output.single and len(data) == 1 else data)
-            return
-        if fmt == 'csv':
-            names = list(fields or output.csv_fields)
-            columns = [self._column(output, name) for name in names]
-            self.write_csv(names, ([_csv_value(c.get(r), c.kind) for c in columns]
-                                   for r in output.records))
-            return
-        if output.single and len(output.records) == 1:
-            self._emit_vertical(output, output.records[0], fields)
-            return
-        names = list(fields or output.table_fields)
-        columns = [self._column(output, name) for name in names]
-        rows = [[_table_value(c.get(r), c.kind, c.limit) for c in columns]
-                for r in output.records]
-        right = [i for i, c in enumerate(columns) if c.kind in ('number', 'duration')]
-        self.write_lines(_format_table(names, rows, right))
-
-    def _emit_vertical(self, output: Output, record: Mapping[str, Any],
-                       fields: Sequence[str] | None) -> None:
-        if fields:
-            names = list(fields)
-        else:
-            names = list(record) + [n for n in output.extra_fields if n not in record]
-        rows = []
-        for name in names:
-            column = output.columns.get(name) if (fields or name not in record) else None
-            column = column or _raw(name)
-            rows.append([name, _table_value(column.get(record), column.kind,
-                                            output.vertical_limit)])
-        self.write_lines(_format_table(['field', 'value'], rows))
+        try:
+            text = render(output, self.format, self.fields, encoding=self.encoding)
+        except FieldError as error:
+            raise UsageError(str(error)) from None
+        self.stdout.write(text)
 
 
 # -- record shapes -------------------------------------------------------------------------
@@ -443,8 +239,8 @@ def _broadcast_columns(runtime: Runtime) -> dict[str, Column]:
             return None
 
     return {
-        'id': _raw('id'),
-        'state': _raw('state'),
+        'id': raw_column('id'),
+        'state': raw_column('state'),
         'start': Column(stats.broadcast_start, 'time'),
         'end': Column(stats.broadcast_end, 'time'),
         'created_at': Column(lambda r: try_parse_timestamp(r.get('created_at')), 'time'),
@@ -523,6 +319,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f'must be 1 or more: {text!r}')
+    return value
+
+
 def _add_window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--since', metavar='WHEN',
                         help='only broadcasts that started at or after WHEN: a date (2024-05-01), '
@@ -597,6 +400,173 @@ def _run_broadcast(args: argparse.Namespace, runtime: Runtime) -> int:
     return runtime.exit_code
 
 
+# -- download and watch (pyperi.replay) ----------------------------------------------------
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr fed by the replay progress callback; nothing without tqdm or a tty."""
+
+    def __init__(self, runtime: Runtime, label: str) -> None:
+        self._bar: Any = None
+        if getattr(runtime.args, 'no_progress', False) or not _isatty(runtime.stderr):
+            return
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            return
+        self._bar = tqdm(desc=label, unit='B', unit_scale=True, unit_divisor=1024,
+                         file=runtime.stderr, leave=False, dynamic_ncols=True)
+
+    @property
+    def callback(self) -> replay.ProgressCallback | None:
+        """The progress callback to pass to the download, or None when there is no bar."""
+        return self.update if self._bar is not None else None
+
+    def update(self, done: int, expected: int | None, segments: int, total: int | None) -> None:
+        """Move the bar to ``done`` bytes."""
+        if self._bar.n > done:   # a new broadcast (download --user) starts from zero
+            self._bar.reset()
+        self._bar.update(done - self._bar.n)
+        self._bar.set_postfix_str(f'{segments}/{"?" if total is None else total} segments')
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self._bar is not None:
+            self._bar.close()
+
+
+@contextlib.contextmanager
+def _file_errors() -> Iterator[None]:
+    """Turn the file-system and optional-package failures of a download into CLI errors."""
+    try:
+        yield
+    except PyPeriError:
+        raise   # a requests.RequestException is an OSError too: keep its own exit code
+    except FileExistsError as error:
+        raise UsageError(f'{error.filename} already exists; add --overwrite to replace it') \
+            from None
+    except FileNotFoundError as error:   # -o names a directory that does not exist
+        raise UsageError(str(error)) from None
+    except (ImportError, OSError) as error:   # m3u8 missing; disk full, no permission
+        raise CLIError(str(error)) from None
+
+
+def _output_directory(text: str) -> Path:
+    """The directory ``text``, created if missing; UsageError if it is something else."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f'{text!r} is not a directory')
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CLIError(f'cannot create directory {text!r}: {error}') from None
+    return path
+
+
+def _configure_download(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('broadcast', nargs='?', metavar='BROADCAST',
+                        help='broadcast id or URL (a live broadcast is captured until it ends)')
+    parser.add_argument('--user', metavar='USER',
+                        help="instead: every available replay of USER (id, username or URL), "
+                             'into the -o directory; files already there are skipped')
+    parser.add_argument('-o', '--output', metavar='PATH',
+                        help='file or existing directory to write (default: <id>.ts in the '
+                             'current directory); with --user, the directory (created if '
+                             'missing; default: .)')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing file')
+    parser.add_argument('--since', metavar='WHEN',
+                        help='with --user: only broadcasts started at or after WHEN '
+                             '(a date, an ISO datetime, or 7d, 4w, 12h)')
+    parser.add_argument('--no-progress', action='store_true', help='no progress bar')
+
+
+DOWNLOAD_FIELDS = ('broadcast_id', 'status', 'path', 'bytes', 'error')
+_DOWNLOAD_COLUMNS = {'bytes': raw_column('bytes', 'number')}
+
+
+def _download_record(result: replay.DownloadResult) -> dict[str, Any]:
+    size = result.path.stat().st_size if result.path and result.path.exists() else None
+    return {'broadcast_id': result.broadcast_id, 'status': result.status,
+            'path': str(result.path) if result.path else None, 'bytes': size,
+            'error': result.error}
+
+
+def _run_download(args: argparse.Namespace, runtime: Runtime) -> int:
+    if (args.broadcast is None) == (args.user is None):
+        raise UsageError('give either BROADCAST or --user USER')
+    if args.user is not None:
+        return _download_user(args, runtime)
+    if args.since:
+        raise UsageError('--since works with --user only')
+    broadcast_id = runtime.broadcast_ref(args.broadcast)
+    bar = _ProgressBar(runtime, broadcast_id)
+    try:
+        with _file_errors():
+            path = runtime.peri.download_broadcast(broadcast_id, args.output,
+                                                   overwrite=args.overwrite,
+                                                   progress=bar.callback)
+    finally:
+        bar.close()
+    record = _download_record(replay.DownloadResult(broadcast_id, path, 'downloaded'))
+    runtime.emit(Output([record], _DOWNLOAD_COLUMNS, DOWNLOAD_FIELDS, DOWNLOAD_FIELDS,
+                        single=True))
+    return runtime.exit_code
+
+
+def _download_user(args: argparse.Namespace, runtime: Runtime) -> int:
+    runtime.user_ref(args.user)   # a bad USER is a usage error, before any request
+    if args.overwrite:
+        raise UsageError('--overwrite does not apply to --user (complete files are skipped)')
+    since, _ = runtime.window()
+    directory = _output_directory(args.output or '.')
+    bar = _ProgressBar(runtime, args.user)
+    try:
+        with _file_errors():
+            results = runtime.peri.download_user_history(args.user, directory, since=since,
+                                                         progress=bar.callback)
+    finally:
+        bar.close()
+    if results is None:
+        raise NotFoundError(f'user {args.user!r} not found')
+    for result in results:
+        if result.status == 'failed':
+            runtime.error(CLIError(f'{result.broadcast_id}: {result.error}'))
+    runtime.emit(Output([_download_record(result) for result in results], _DOWNLOAD_COLUMNS,
+                        DOWNLOAD_FIELDS, DOWNLOAD_FIELDS))
+    return runtime.exit_code
+
+
+def _configure_watch(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('users', nargs='+', metavar='USER', help='user id, username or URL')
+    parser.add_argument('--interval', type=_positive_float, default=30.0, metavar='SECONDS',
+                        help='seconds between polls of each user (default: 30)')
+    parser.add_argument('--download', metavar='DIR',
+                        help='capture live broadcasts into DIR (created if missing), one at a '
+                             'time; polling pauses while capturing')
+    parser.add_argument('--polls', type=_positive_int, metavar='N',
+                        help='stop after N polling rounds (default: until Ctrl-C)')
+
+
+def _run_watch(args: argparse.Namespace, runtime: Runtime) -> int:
+    for ref in args.users:   # every USER checked before any request
+        runtime.user_ref(ref)
+    directory = _output_directory(args.download) if args.download else None
+
+    def on_event(event: dict[str, Any]) -> None:
+        runtime.write_json(event, indent=None)
+        runtime.stdout.flush()
+        # Problems are also one line on stderr, and decide the exit code when watching ends.
+        if event['event'] == 'user_not_found':
+            runtime.not_found(f'user {event["user"]!r} not found')
+        elif event['event'] in ('error', 'download_failed'):
+            runtime.error(CLIError(f'{event["user"]}: {event["error"]}'))
+
+    # Returns on Ctrl-C (a capture in progress is discarded) or after --polls rounds.
+    replay.watch(runtime.peri, args.users, interval=args.interval, on_event=on_event,
+                 download_dir=directory, max_polls=args.polls)
+    return runtime.exit_code
+
+
 def _configure_history(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('users', nargs='+', metavar='USER',
                         help='user id, username or Periscope URL')
@@ -652,19 +622,19 @@ def _stats_record(item: _UserStats, by: str) -> dict[str, Any]:
         'username': item.username,
         'broadcasts': summary.count,
         'total_duration': round(summary.total_duration, 3),
-        'median_duration': _machine_value(summary.median_duration, 'duration'),
+        'median_duration': machine_value(summary.median_duration, 'duration'),
         'views': summary.total_views,
         'live_now': summary.live_now,
         'unknown_durations': summary.unknown_durations,
-        'first_start': _machine_value(summary.first_start, 'time'),
-        'last_start': _machine_value(summary.last_start, 'time'),
+        'first_start': machine_value(summary.first_start, 'time'),
+        'last_start': machine_value(summary.last_start, 'time'),
         'by': by,
         'periods': [{
             'period': row.label,
             'period_start': format_timestamp(row.start),
             'broadcasts': row.count,
             'total_duration': round(row.total_duration, 3),
-            'median_duration': _machine_value(row.median_duration, 'duration'),
+            'median_duration': machine_value(row.median_duration, 'duration'),
             'views': row.total_views,
         } for row in item.periods],
     }
@@ -722,7 +692,7 @@ def _stats_table(runtime: Runtime, results: Sequence[_UserStats], by: str,
                  stats.format_duration(row.median_duration), f'{row.total_views:,}',
                  stats.bar(row.count, peak, width, ascii=runtime.ascii_only)]
                 for row in item.periods]
-        lines.extend('  ' + line for line in _format_table(headers, rows, right=(1, 2, 3, 4)))
+        lines.extend('  ' + line for line in format_table(headers, rows, right=(1, 2, 3, 4)))
     return lines
 
 
@@ -751,7 +721,7 @@ def _run_stats(args: argparse.Namespace, runtime: Runtime) -> int:
         runtime.write_lines(_stats_table(runtime, results, args.by, since, until))
     elif fmt == 'json':
         runtime.write_json({
-            'since': _machine_value(since, 'time'), 'until': _machine_value(until, 'time'),
+            'since': machine_value(since, 'time'), 'until': machine_value(until, 'time'),
             'now': format_timestamp(runtime.now), 'by': args.by,
             'states': args.state, 'users': records})
     elif fmt == 'jsonl':
@@ -759,7 +729,7 @@ def _run_stats(args: argparse.Namespace, runtime: Runtime) -> int:
             runtime.write_json(record, indent=None)
     else:
         rows = [row for record in records for row in _stats_csv_rows(record, since)]
-        columns = {name: _raw(name, 'duration' if name.endswith('_duration') else 'text')
+        columns = {name: raw_column(name, 'duration' if name.endswith('_duration') else 'text')
                    for name in STATS_CSV_FIELDS}
         runtime.emit(Output(rows, columns, STATS_CSV_FIELDS, STATS_CSV_FIELDS))
     return runtime.exit_code
@@ -774,7 +744,7 @@ def _run_tokens(args: argparse.Namespace, runtime: Runtime) -> int:
     tokens = runtime.peri.get_web_public_user_session_tokens(user_id=user_id, username=username)
     if tokens is None:
         raise NotFoundError(f'user {args.user!r} not found')
-    columns = {name: _raw(name) for name in tokens}
+    columns = {name: raw_column(name) for name in tokens}
     fields = ('user_id', 'broadcastHistory', 'serviceToken', 'thumbnailPlaylist')
     runtime.emit(Output([tokens], columns, fields, fields, single=True, vertical_limit=None))
     return runtime.exit_code
@@ -850,11 +820,14 @@ class Command:
     network: bool = True
 
 
-#: Every subcommand, in ``--help`` order. Add new ones here (``download`` and
-#: ``watch`` go after ``broadcast``, using functions from pyperi.replay).
+#: Every subcommand, in ``--help`` order. Add new ones here.
 COMMANDS: tuple[Command, ...] = (
     Command('user', 'show users (by id, username or URL)', _configure_user, _run_user),
     Command('broadcast', 'show broadcasts (by id or URL)', _configure_broadcast, _run_broadcast),
+    Command('download', 'download a replay or capture a live broadcast as .ts '
+            "(or a user's whole history with --user)", _configure_download, _run_download),
+    Command('watch', 'poll users and print new and live broadcasts as JSON lines',
+            _configure_watch, _run_watch, output=False),
     Command('history', "list users' public broadcast history", _configure_history, _run_history),
     Command('stats', 'count broadcasts, time on air and views per user and per week',
             _configure_stats, _run_stats),
@@ -954,6 +927,23 @@ def _silence_broken_pipe(stream: IO[str]) -> None:
         pass
 
 
+@contextlib.contextmanager
+def _terminate_like_interrupt() -> Iterator[None]:
+    """Treat SIGTERM as Ctrl-C while the command runs, so partial downloads are removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pyperi`` command with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     stdout, stderr = sys.stdout, sys.stderr
@@ -967,7 +957,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=stderr)
         return EXIT_USAGE
     runtime = Runtime(args, stdout, stderr)
-    with _verbose_logging(args.verbose, stderr):
+    with _verbose_logging(args.verbose, stderr), _terminate_like_interrupt():
         try:
             try:
                 return args.command_spec.run(args, runtime)

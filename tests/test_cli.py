@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pyperi import cli
+from pyperi import cli, formatting
 from pyperi.cli import main
 from pyperi.exceptions import (
     PyPeriConnectionError, PyPeriError, PyPeriHTTPError, PyPeriResponseError, PyPeriServerError,
@@ -543,10 +543,35 @@ def test_ascii_bars_when_stdout_cannot_encode_blocks():
 
 
 def test_display_width_counts_wide_characters():
-    assert cli._display_width('abc') == 3
-    assert cli._display_width('🎸') == 2
-    assert cli._display_width('e\u0301') == 1
-    assert cli._truncate('abcdef', 4) == 'abc…'
+    assert formatting.display_width('abc') == 3
+    assert formatting.display_width('🎸') == 2
+    assert formatting.display_width('e\u0301') == 1
+    assert formatting.truncate('abcdef', 4) == 'abc…'
+
+
+def test_formatting_render_is_pure_text():
+    output = formatting.Output(
+        [{'id': 'a', 'title': '=SUM(A1)', 'secs': 3725.25,
+          'when': datetime(2024, 5, 1, tzinfo=UTC)},
+         {'id': 'b', 'title': 'café', 'secs': None, 'when': None}],
+        {'secs': formatting.Column(lambda r: r.get('secs'), 'duration')},
+        ('id', 'secs'), ('id', 'title', 'secs', 'when'))
+    assert formatting.render(output, 'table') == 'id     secs\na   1:02:05\nb\n'
+    assert formatting.render(output, 'csv') == (
+        "id,title,secs,when\r\na,'=SUM(A1),3725.25,2024-05-01T00:00:00Z\r\nb,café,,\r\n")
+    assert formatting.render(output, 'jsonl', ['id', 'secs'], encoding='ascii') == (
+        '{"id": "a", "secs": 3725.25}\n{"id": "b", "secs": null}\n')
+    assert '\\u00e9' in formatting.render(output, 'json', encoding='ascii')
+    assert 'café' in formatting.render(output, 'json')
+    with pytest.raises(formatting.FieldError, match='unknown field'):
+        formatting.render(output, 'csv', ['nope'])
+
+
+def test_formatting_single_record_is_vertical():
+    output = formatting.Output([{'id': 'a', 'live': True}], {}, ('id',), ('id',), single=True)
+    assert formatting.render(output, 'table').splitlines() == [
+        'field  value', 'id     a', 'live   yes']
+    assert formatting.render(output, 'json') == '{\n  "id": "a",\n  "live": true\n}\n'
 
 
 # -- errors ---------------------------------------------------------------------------------

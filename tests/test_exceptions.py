@@ -81,6 +81,7 @@ def test_exported_members() -> None:
     # pytest's assertion rewriting adds '@py_builtins' and the like to plugin packages.
     public = {name for name in dir(pyperi) if not name.startswith(('_', '@'))}
     modules = {'client', 'exceptions', 'urls', 'web', 'logging', 'testing', 'replay', 'stats',
+               'formatting',
                'timeutil', 'cli', 'hls'}
     assert public - modules == set(pyperi.__all__) - {'__version__'}
     for name in pyperi.__all__:

@@ -394,8 +394,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument('--port', type=int, default=0, help='port to bind (0: a free one)')
     parser.add_argument('--token-ttl', type=float, default=300.0,
                         help='session token lifetime in seconds (300)')
+    parser.add_argument('--latency', type=float, default=0.0,
+                        help='seconds added to every response, like a distant server (0)')
     args = parser.parse_args(argv)
     fake = FakePeriscope(args.host, args.port, token_ttl=args.token_ttl)
+    fake.latency = args.latency
     try:
         fake.start()
     except OSError as exc:
