@@ -128,8 +128,11 @@ def _check_base_url(url: Any, name: str) -> str:
     return url.strip().rstrip('/')
 
 
-def _page_text(response: requests.Response) -> str:
-    """The body as text; UTF-8 unless the server names a charset (pages hold emoji)."""
+def _body_text(response: requests.Response) -> str:
+    """The body as text: UTF-8 (as JSON and Periscope's pages are) unless a charset is named.
+
+    requests would otherwise guess the encoding of a page, slowly, or take it as Latin-1.
+    """
     if 'charset=' not in response.headers.get('Content-Type', '').lower():
         return response.content.decode('utf-8', errors='replace')
     return response.text
@@ -254,16 +257,7 @@ class Peri:
         response = self.http_get(url, endpoint=endpoint)
         if response is None:
             return None
-        try:
-            body = response.json()
-        except ValueError:
-            kind = response.headers.get('Content-Type', 'no content type')
-            raise PyPeriResponseError(
-                f'expected JSON from {endpoint}, got {kind}: {response.text[:60]!r}') from None
-        if not isinstance(body, dict):
-            raise PyPeriResponseError(
-                f'expected a JSON object from {endpoint}, got {type(body).__name__}')
-        return body
+        return web.json_object(_body_text(response), endpoint)
 
     def create_api_request_url(self, endpoint: str, **params: Any) -> str:
         """The URL :meth:`request_api` would fetch (as in PyPeri 0.2.0)."""
@@ -310,7 +304,10 @@ class Peri:
         response = self.http_get(self.create_user_url(user_id=user_id, username=username))
         if response is None:
             return None
-        return web.session_tokens(web.extract_data_store(_page_text(response)))
+        return web.session_tokens(
+            web.extract_data_store(_body_text(response)),
+            user_id=None if user_id is None else urls.validate_user_id(user_id),
+            username=username)
 
     def get_user_broadcast_history(self, user_id: str | int | None = None,
                                    username: str | None = None) -> list[dict[str, Any]] | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .exceptions import PyPeriResponseError
 
-__all__ = ['TOKEN_NAMES', 'extract_data_store', 'session_tokens']
+__all__ = ['TOKEN_NAMES', 'extract_data_store', 'json_object', 'session_tokens']
 
 #: The public session tokens a user page hands out.
 TOKEN_NAMES = ('broadcastHistory', 'serviceToken', 'thumbnailPlaylist')
@@ -116,14 +116,22 @@ def extract_data_store(page: str) -> dict[str, Any]:
         raise PyPeriResponseError(
             f'expected a data-store attribute on the {_CONTAINER_ID} element, found only '
             f'{sorted(attributes)}')
+    return json_object(raw, 'the data-store attribute')
+
+
+def json_object(text: str, source: str) -> dict[str, Any]:
+    """``text`` decoded as a JSON object; PyPeriResponseError saying what came otherwise.
+
+    :param source: where the text came from, for the message.
+    """
     try:
-        data = json.loads(raw)
+        data = json.loads(text)
     except ValueError as error:
         raise PyPeriResponseError(
-            f'expected JSON in the data-store attribute, got {raw[:60]!r}... ({error})') from None
+            f'expected JSON from {source}, got {text[:60]!r} ({error})') from None
     if not isinstance(data, dict):
         raise PyPeriResponseError(
-            f'expected a JSON object in the data-store attribute, got {type(data).__name__}')
+            f'expected a JSON object from {source}, got {type(data).__name__}')
     return data
 
 
@@ -137,24 +145,40 @@ def _lookup(data: Any, *keys: str) -> Any:
     return data
 
 
-def _page_user_id(data_store: dict[str, Any]) -> str:
-    """The id of the user a page is about: ``Tracking.userId``, else the only cached user."""
+def _cached_user_id(data_store: dict[str, Any], username: str | None) -> Any:
+    """The id of ``username`` in ``UserCache.users``, or of its only user; None otherwise."""
+    cache = data_store.get('UserCache')
+    users = cache.get('users') if isinstance(cache, dict) else None
+    if not isinstance(users, dict):
+        return None
+    if username is not None:
+        for key, entry in users.items():
+            user = entry.get('user') if isinstance(entry, dict) else None
+            if isinstance(user, dict) and str(user.get('username')).lower() == username.lower():
+                return user.get('id') or key
+    return next(iter(users)) if len(users) == 1 else None
+
+
+def _page_user_id(data_store: dict[str, Any], user_id: str | None,
+                  username: str | None) -> str:
+    """The id of the user a page is about: ``Tracking.userId``, else what the page was asked for."""
     tracking = data_store.get('Tracking')
-    user_id = tracking.get('userId') if isinstance(tracking, dict) else None
-    if user_id in (None, ''):
-        cache = data_store.get('UserCache')
-        users = cache.get('users') if isinstance(cache, dict) else None
-        if isinstance(users, dict) and len(users) == 1:
-            user_id = next(iter(users))
-    if isinstance(user_id, bool) or not isinstance(user_id, (str, int)) or user_id == '':
+    found = tracking.get('userId') if isinstance(tracking, dict) else None
+    if found in (None, ''):
+        found = user_id or _cached_user_id(data_store, username)
+    if isinstance(found, bool) or not isinstance(found, (str, int)) or found == '':
         raise PyPeriResponseError('expected Tracking.userId in the page data-store, it is missing')
-    return str(user_id)
+    return str(found)
 
 
-def session_tokens(data_store: dict[str, Any]) -> dict[str, str]:
+def session_tokens(data_store: dict[str, Any], *, user_id: str | None = None,
+                   username: str | None = None) -> dict[str, str]:
     """The public session tokens and the page's user id from a decoded data-store.
 
-    Returns a dict with the keys of :data:`TOKEN_NAMES` and ``user_id``.
+    Returns a dict with the keys of :data:`TOKEN_NAMES` and ``user_id``. The
+    id comes from ``Tracking.userId``; a page without it falls back to the
+    ``user_id`` the page was fetched for, then to ``username``'s entry in
+    ``UserCache``.
 
     :raises PyPeriResponseError: a token or the user id is missing.
     """
@@ -166,5 +190,5 @@ def session_tokens(data_store: dict[str, Any]) -> dict[str, str]:
                 f'expected SessionToken.public.{name}.token.session_id to be a non-empty '
                 f'string, got {type(value).__name__}')
         tokens[name] = value
-    tokens['user_id'] = _page_user_id(data_store)
+    tokens['user_id'] = _page_user_id(data_store, user_id, username)
     return tokens

@@ -561,3 +561,10 @@ def test_urllib3_retry_warnings_are_redacted(caplog: pytest.LogCaptureFixture) -
                     '/api/v2/getUserBroadcastsPublic?all=true&session_id=SECRET&user_id=1')
     assert 'SECRET' not in caplog.text
     assert 'session_id=<redacted>' in caplog.text
+
+
+@responses.activate
+def test_get_web_public_user_session_tokens__page_without_tracking(pp: Peri) -> None:
+    page = load_text('user_page.html').replace('&quot;Tracking&quot;', '&quot;Untracked&quot;')
+    add_user_page('/u/376827', body=page)
+    assert pp.get_web_public_user_session_tokens(user_id=376827)['user_id'] == '376827'

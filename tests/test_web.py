@@ -133,6 +133,23 @@ def test_session_tokens__user_id_from_user_cache() -> None:
     assert session_tokens(store)['user_id'] == '42'
 
 
+def test_session_tokens__user_id_from_request_when_page_has_none() -> None:
+    assert session_tokens(token_store(Tracking={}), user_id='99')['user_id'] == '99'
+
+
+def test_session_tokens__user_id_from_username_in_user_cache() -> None:
+    cache = {'users': {'1': {'user': {'id': '1', 'username': 'other'}},
+                       '2': {'user': {'id': '2', 'username': 'George_Clinton'}}}}
+    store = token_store(Tracking=None, UserCache=cache)
+    assert session_tokens(store, username='george_clinton')['user_id'] == '2'
+    with pytest.raises(PyPeriResponseError, match='Tracking.userId'):
+        session_tokens(store, username='nobody')
+
+
+def test_session_tokens__tracking_wins() -> None:
+    assert session_tokens(token_store(), user_id='99')['user_id'] == '376827'
+
+
 def test_session_tokens__numeric_user_id() -> None:
     assert session_tokens(token_store(Tracking={'userId': 42}))['user_id'] == '42'
 
