@@ -561,7 +561,7 @@ def _run_watch(args: argparse.Namespace, runtime: Runtime) -> int:
         elif event['event'] in ('error', 'download_failed'):
             runtime.error(CLIError(f'{event["user"]}: {event["error"]}'))
 
-    # Returns on Ctrl-C (a capture in progress is discarded) or after --polls rounds.
+    # Runs until --polls rounds are done; Ctrl-C reaches main (exit 130, a capture is discarded).
     replay.watch(runtime.peri, args.users, interval=args.interval, on_event=on_event,
                  download_dir=directory, max_polls=args.polls)
     return runtime.exit_code
@@ -697,6 +697,9 @@ def _stats_table(runtime: Runtime, results: Sequence[_UserStats], by: str,
 
 
 def _run_stats(args: argparse.Namespace, runtime: Runtime) -> int:
+    if runtime.fields and runtime.format != 'csv':
+        raise UsageError('stats takes --fields with --format csv only (its other formats '
+                         'have a fixed shape)')
     since, until = runtime.window()
     results = []
     for ref, history in _fetch_histories(runtime, args.users):

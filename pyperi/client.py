@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from datetime import datetime, timedelta
@@ -109,14 +110,29 @@ def build_retry(total: int, *, backoff_factor: float = 0.25,
 
 
 def _check_timeout(timeout: Any) -> Timeout:
-    """``timeout`` if it is a positive number or a pair of them, else ValueError."""
+    """``timeout`` if it is a positive number or a pair of them.
+
+    TypeError for what is not a number or a pair; ValueError for zero, negative
+    or infinite seconds (a call must never hang).
+    """
     values = timeout if isinstance(timeout, tuple) else (timeout,)
     if len(values) not in (1, 2) or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
-        raise ValueError(
-            f'timeout must be a positive number or a (connect, read) pair, got {timeout!r}')
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        raise TypeError(
+            f'timeout must be a number of seconds or a (connect, read) pair, got {timeout!r}')
+    if not all(0 < v < math.inf for v in values):
+        raise ValueError(f'timeout must be positive and finite, got {timeout!r}')
     checked: Timeout = timeout
     return checked
+
+
+def _base_url(given: str | None, variable: str, default: str, name: str) -> str:
+    """The argument, else the environment variable, else the class default; checked."""
+    if given:
+        return _check_base_url(given, name)
+    if os.environ.get(variable):
+        return _check_base_url(os.environ[variable], f'{name} (from ${variable})')
+    return _check_base_url(default, name)
 
 
 def _check_base_url(url: Any, name: str) -> str:
@@ -126,16 +142,6 @@ def _check_base_url(url: Any, name: str) -> str:
     if parts.scheme not in ('http', 'https') or not parts.netloc or parts.query or parts.fragment:
         raise ValueError(f'{name} must be an http(s) URL without query, got {url!r}')
     return url.strip().rstrip('/')
-
-
-def _body_text(response: requests.Response) -> str:
-    """The body as text: UTF-8 (as JSON and Periscope's pages are) unless a charset is named.
-
-    requests would otherwise guess the encoding of a page, slowly, or take it as Latin-1.
-    """
-    if 'charset=' not in response.headers.get('Content-Type', '').lower():
-        return response.content.decode('utf-8', errors='replace')
-    return response.text
 
 
 def _field(result: Mapping[str, Any], key: str, kind: type, endpoint: str) -> Any:
@@ -170,12 +176,10 @@ class Peri:
                  api_base_url: str | None = None, web_base_url: str | None = None,
                  timeout: Timeout = DEFAULT_TIMEOUT, retries: int | Retry = DEFAULT_RETRIES,
                  user_agent: str | None = None) -> None:
-        self.api_base_url = _check_base_url(
-            api_base_url or os.environ.get('PYPERI_API_BASE_URL') or self.PERISCOPE_API_BASE_URL,
-            'api_base_url')
-        self.web_base_url = _check_base_url(
-            web_base_url or os.environ.get('PYPERI_WEB_BASE_URL') or self.PERISCOPE_WEB_BASE_URL,
-            'web_base_url')
+        self.api_base_url = _base_url(api_base_url, 'PYPERI_API_BASE_URL',
+                                      self.PERISCOPE_API_BASE_URL, 'api_base_url')
+        self.web_base_url = _base_url(web_base_url, 'PYPERI_WEB_BASE_URL',
+                                      self.PERISCOPE_WEB_BASE_URL, 'web_base_url')
         self.timeout = _check_timeout(timeout)
         retry = retries.new(raise_on_status=False) if isinstance(retries, Retry) \
             else build_retry(retries)
@@ -257,7 +261,7 @@ class Peri:
         response = self.http_get(url, endpoint=endpoint)
         if response is None:
             return None
-        return web.json_object(_body_text(response), endpoint)
+        return web.json_object(web.body_text(response), endpoint)
 
     def create_api_request_url(self, endpoint: str, **params: Any) -> str:
         """The URL :meth:`request_api` would fetch (as in PyPeri 0.2.0)."""
@@ -305,7 +309,7 @@ class Peri:
         if response is None:
             return None
         return web.session_tokens(
-            web.extract_data_store(_body_text(response)),
+            web.extract_data_store(web.body_text(response)),
             user_id=None if user_id is None else urls.validate_user_id(user_id),
             username=username)
 

@@ -99,8 +99,12 @@ class MediaPlaylist:
     unsupported: tuple[str, ...] = ()
 
 
-def _absolute(base: str, uri: str) -> str:
+def _absolute(base: str, uri: str | None) -> str:
     """Resolve ``uri`` against ``base``; only http(s) URLs may come out."""
+    if not isinstance(uri, str) or not uri.strip():
+        raise PyPeriResponseError(
+            f'expected a URI after each #EXTINF in the HLS playlist {display_url(base)}, '
+            f'found none')
     url = urljoin(base, uri.strip())
     if urlsplit(url).scheme not in ('http', 'https'):
         raise PyPeriResponseError(

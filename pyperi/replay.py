@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import hls, urls
+from . import hls, stats, urls, web
 from .exceptions import (
     PyPeriConnectionError,
     PyPeriDownloadError,
@@ -30,7 +30,7 @@ from .exceptions import (
     PyPeriStreamUnavailableError,
     PyPeriTimeout,
 )
-from .timeutil import ensure_utc, try_parse_timestamp
+from .timeutil import ensure_utc
 
 if TYPE_CHECKING:
     from .client import Peri
@@ -106,9 +106,6 @@ def _stream_access(peri: Peri, broadcast_id: str) -> tuple[dict[str, Any], list[
     body = peri.request_api('accessVideoPublic', broadcast_id=broadcast_id)
     if body is None:
         return None
-    if not isinstance(body, dict):
-        raise PyPeriResponseError(
-            f'expected a JSON object from accessVideoPublic, got {type(body).__name__}')
     result: dict[str, Any] = {}
     for key, field in STREAM_URL_KEYS.items():
         value = body.get(field)
@@ -211,7 +208,7 @@ class _Downloader:
             response = self.get(url)
             if response is None:
                 return None
-            parsed = hls.parse_playlist(response.text, response.url or url)
+            parsed = hls.parse_playlist(web.body_text(response), response.url or url)
             if isinstance(parsed, hls.MediaPlaylist):
                 if parsed.encryption:
                     raise PyPeriEncryptedStreamError(
@@ -575,10 +572,7 @@ def download_user_history(peri: Peri, user: str, directory: PathLike, *,
         return None
     results: list[DownloadResult] = []
     seen: set[str] = set()
-    for broadcast in history:
-        started = try_parse_timestamp(broadcast.get('start') or broadcast.get('created_at'))
-        if cutoff is not None and started is not None and started < cutoff:
-            continue
+    for broadcast in stats.filter_broadcasts(history, since=cutoff):
         key = str(broadcast.get('id'))
         if key in seen:
             continue
@@ -644,9 +638,9 @@ def watch(peri: Peri, users: Iterable[str], *, on_event: Callable[[dict[str, Any
         given, else ``time.sleep``.
     :param max_polls: stop after this many rounds (None: until stopped).
 
-    Returns when ``stop`` is set, after ``max_polls`` rounds, or on
-    KeyboardInterrupt (a capture in progress is then discarded, as by
-    :func:`download_broadcast`).
+    Returns when ``stop`` is set or after ``max_polls`` rounds. A
+    KeyboardInterrupt reaches the caller (a capture in progress is then
+    discarded, as by :func:`download_broadcast`).
     """
     refs = [(user, *urls.parse_user_ref(user, peri.web_base_url)) for user in users]
     if not refs:
@@ -714,3 +708,4 @@ def watch(peri: Peri, users: Iterable[str], *, on_event: Callable[[dict[str, Any
             sleep(interval)
     except KeyboardInterrupt:
         logger.info('watch interrupted')
+        raise

@@ -153,10 +153,11 @@ def parse_periscope_url(url: str, web_base_url: str | None = None) -> dict[str, 
     if not segments or len(segments) > 2:
         return out
     first, rest = segments[0], segments[1:]
-    if first == 'w':
+    route = first.lower()
+    if route == 'w':
         if len(rest) == 1 and _BROADCAST_ID.fullmatch(rest[0]):
             out['broadcast_id'] = rest[0]
-    elif first == 'u':
+    elif route == 'u':
         if len(rest) == 1 and _USER_ID.fullmatch(rest[0]):
             out['user_id'] = rest[0]
     elif _USERNAME.fullmatch(first):
@@ -177,7 +178,7 @@ def parse_user_ref(text: Any, web_base_url: str | None = None) -> tuple[str | No
     value = text.strip()
     if _USER_ID.fullmatch(value):
         return value, None
-    if _USERNAME.fullmatch(value) and value not in _RESERVED:
+    if _USERNAME.fullmatch(value) and value.lower() not in _RESERVED:
         return None, value
     parsed = parse_periscope_url(value, web_base_url)
     if parsed['user_id'] or parsed['username']:

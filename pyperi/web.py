@@ -1,4 +1,4 @@
-"""Read the ``data-store`` JSON out of a Periscope web page, and the session tokens in it.
+"""Read Periscope's responses: the page ``data-store``, its session tokens, JSON bodies.
 
 Periscope's pages carry their state as HTML-escaped JSON in the ``data-store``
 attribute of the element whose id is ``page-container``. Pages run from 10 KB
@@ -11,11 +11,14 @@ import html as htmllib
 import json
 import re
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import PyPeriResponseError
 
-__all__ = ['TOKEN_NAMES', 'extract_data_store', 'json_object', 'session_tokens']
+if TYPE_CHECKING:
+    import requests
+
+__all__ = ['TOKEN_NAMES', 'body_text', 'extract_data_store', 'json_object', 'session_tokens']
 
 #: The public session tokens a user page hands out.
 TOKEN_NAMES = ('broadcastHistory', 'serviceToken', 'thumbnailPlaylist')
@@ -119,6 +122,14 @@ def extract_data_store(page: str) -> dict[str, Any]:
     return json_object(raw, 'the data-store attribute')
 
 
+def body_text(response: requests.Response) -> str:
+    """A response body as text: UTF-8 (JSON, playlists and Periscope's pages are) unless
+    the server names a charset; requests would guess, slowly, or assume Latin-1."""
+    if 'charset=' not in response.headers.get('Content-Type', '').lower():
+        return response.content.decode('utf-8', errors='replace')
+    return response.text
+
+
 def json_object(text: str, source: str) -> dict[str, Any]:
     """``text`` decoded as a JSON object; PyPeriResponseError saying what came otherwise.
 
@@ -126,7 +137,7 @@ def json_object(text: str, source: str) -> dict[str, Any]:
     """
     try:
         data = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: absurdly deep nesting
         raise PyPeriResponseError(
             f'expected JSON from {source}, got {text[:60]!r} ({error})') from None
     if not isinstance(data, dict):

@@ -726,3 +726,9 @@ def test_serve_fake__serves_until_ctrl_c():
             proc.send_signal(signal.SIGINT)
             code = proc.wait(timeout=30)
     assert code == 0
+
+
+def test_stats__fields_only_with_csv(fake, capsys):
+    assert main(['--api-base-url', fake.api_base_url, '--web-base-url', fake.web_base_url,
+                 'stats', 'george_clinton', '--format', 'json', '--fields', 'period']) == 2
+    assert '--fields with --format csv only' in capsys.readouterr().err

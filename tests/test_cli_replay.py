@@ -392,7 +392,7 @@ def test_watch__ctrl_c_stops_quietly(fake, user_id, capsys, monkeypatch):
     monkeypatch.setattr(replay, 'watch',
                         lambda *a, **kw: real_watch(*a, sleep=interrupted, **kw))
     code, out, err = run(fake, capsys, 'watch', USERNAME)
-    assert (code, out, err) == (0, '', '')
+    assert (code, out, err) == (130, '', '')
 
 
 # -- --offline and the exit code table -------------------------------------------------------

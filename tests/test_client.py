@@ -217,7 +217,8 @@ def test_parse_periscope_url__own_web_host() -> None:
 
 
 @responses.activate
-def test_request_api__documented_example(pp: Peri) -> None:
+def test_request_api__returns_the_whole_body(pp: Peri) -> None:
+    # 0.2.0's docs printed only the user here; the call always returned the endpoint's body.
     responses.get(f'{API}/getUserPublic', json=load_json('getUserPublic.json'))
     assert pp.request_api('getUserPublic', user_id='376827') == {'user': USER}
 
@@ -444,9 +445,15 @@ def test_custom_timeout() -> None:
         assert peri.get_user_info('376827') == USER
 
 
-@pytest.mark.parametrize('bad', [0, -1, None, 'fast', (1, 2, 3), (1, 0), True])
+@pytest.mark.parametrize('bad', [0, -1, (1, 0), float('inf'), float('nan'), (5, float('inf'))])
 def test_timeout__bad_values(bad: object) -> None:
     with pytest.raises(ValueError, match='timeout'):
+        Peri(timeout=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize('bad', [None, 'fast', '5', (1, 2, 3), True, [1, 2]])
+def test_timeout__wrong_types(bad: object) -> None:
+    with pytest.raises(TypeError, match='timeout'):
         Peri(timeout=bad)  # type: ignore[arg-type]
 
 
@@ -498,6 +505,12 @@ def test_base_urls__patched_class_attributes(monkeypatch: pytest.MonkeyPatch) ->
 def test_base_urls__bad_values(bad: str) -> None:
     with pytest.raises(ValueError, match='api_base_url'):
         Peri(api_base_url=bad or 'nope')
+
+
+def test_base_urls__bad_environment_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('PYPERI_WEB_BASE_URL', 'www.periscope.tv')
+    with pytest.raises(ValueError, match=r'\$PYPERI_WEB_BASE_URL'):
+        Peri()
 
 
 def test_base_urls__wrong_type() -> None:

@@ -54,6 +54,7 @@ def test_error_for_response__body_without_msg(body: bytes) -> None:
 
 @pytest.mark.parametrize('value, expected', [
     (None, None), ('', None), ('5', 5.0), (' 2.5 ', 2.5), ('-3', 0.0), ('soon', None),
+    ('inf', None), ('nan', None),
     ('Wed, 21 Oct 2015 07:28:00 GMT', 0.0), ('Wed, 21 Oct 2015 07:28:00', None),
 ])
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:

@@ -725,13 +725,17 @@ def test_watch__stop_event_ends_it(pp: Any, monkeypatch: pytest.MonkeyPatch) -> 
     assert len(events) == 1
 
 
-def test_watch__keyboard_interrupt_returns(pp: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_watch__keyboard_interrupt_reaches_the_caller(
+        pp: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     scripted_history(pp, monkeypatch, [[]])
+    events: list = []
 
     def sleep(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    watch(pp, ['someone'], on_event=lambda event: None, sleep=sleep)
+    with pytest.raises(KeyboardInterrupt):
+        watch(pp, ['someone'], on_event=events.append, sleep=sleep)
+    assert events == []
 
 
 def test_watch__bad_user_fails_before_polling(pp: Any) -> None:
@@ -753,3 +757,8 @@ def test_watch__captures_live_broadcasts(pp: Any, tmp_path: Path,
     assert [e['event'] for e in events] == ['live', 'downloaded']
     assert events[1]['path'] == str(tmp_path / 'BID.ts')
     assert (tmp_path / 'BID.ts').read_bytes() == segment_bytes(0)
+
+
+def test_parse_playlist__segment_without_uri_is_a_response_error() -> None:
+    with pytest.raises(PyPeriResponseError, match='URI after each #EXTINF'):
+        parse_playlist('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1,\n', f'{CDN}/p.m3u8')

@@ -38,6 +38,9 @@ PARSE_TABLE = [
     ('www.periscope.tv/george_clinton', found(username='george_clinton')),
     ('pscp.tv/w/1eaKbRMEMEQKX', found(broadcast_id='1eaKbRMEMEQKX')),
     ('https://www.periscope.tv/w/1DXxyZZZVykKM-_=', found(broadcast_id='1DXxyZZZVykKM-_=')),
+    ('HTTPS://WWW.PERISCOPE.TV/W/1eaKbRMEMEQKX', found(broadcast_id='1eaKbRMEMEQKX')),
+    ('https://www.periscope.tv/U/376827', found(user_id='376827')),
+    ('https://www.periscope.tv/U/abc', NONE),
     # not Periscope, or not a known form
     ('https://www.periscope.tv/', NONE),
     ('https://www.periscope.tv/w', NONE),
@@ -91,7 +94,8 @@ def test_parse_periscope_url__never_raises_on_url_like_text(text: str) -> None:
 
 
 user_ids = st.integers(min_value=0, max_value=10**20).map(str)
-usernames = st.from_regex(r'[A-Za-z0-9_]{1,64}', fullmatch=True).filter(lambda u: u not in 'wu')
+usernames = st.from_regex(r'[A-Za-z0-9_]{1,64}', fullmatch=True).filter(
+    lambda u: u.lower() not in ('w', 'u'))
 broadcast_ids = st.from_regex(r'[A-Za-z0-9_=-]{1,40}', fullmatch=True)
 
 
@@ -129,7 +133,7 @@ def test_parse_user_ref(text: str, expected: tuple) -> None:
     assert urls.parse_user_ref(text) == expected
 
 
-@pytest.mark.parametrize('text', ['', 'bad name', 'https://www.periscope.tv/w/abc', 'w',
+@pytest.mark.parametrize('text', ['', 'bad name', 'https://www.periscope.tv/w/abc', 'w', 'U',
                                   'https://example.com/george'])
 def test_parse_user_ref__rejects(text: str) -> None:
     with pytest.raises(ValueError, match='user'):

@@ -189,3 +189,9 @@ def test_fast_unescape_agrees_with_html_unescape(value: str) -> None:
 def test_fast_unescape_agrees_on_entity_soup(value: str) -> None:
     from pyperi.web import _unescape
     assert _unescape(value) == html.unescape(value)
+
+
+def test_absurdly_deep_json_is_a_response_error() -> None:
+    from pyperi.web import json_object
+    with pytest.raises(PyPeriResponseError, match='expected JSON'):
+        json_object('[' * 200_000, 'the body')
