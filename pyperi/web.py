@@ -91,7 +91,9 @@ def _container_attributes(page: str) -> dict[str, str] | None:
         return None
     while pos != -1:
         start = page.rfind('<', 0, pos)
-        attributes = _start_tag_attributes(page, start) if start != -1 else None
+        in_comment = page.rfind('<!--', 0, pos) > page.rfind('-->', 0, pos)
+        attributes = _start_tag_attributes(page, start) if start != -1 and not in_comment \
+            else None
         if attributes is not None and attributes.get('id', '').strip() == _CONTAINER_ID:
             return attributes
         pos = page.find(_CONTAINER_ID, pos + 1)

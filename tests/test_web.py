@@ -38,6 +38,8 @@ def test_saved_page() -> None:
     '<section id="page-container" data-store="{v}"/>',
     '<div id="page-container"data-store="{v}">',
     '<p>page-container</p><div id="page-container" data-store="{v}">',
+    '<!-- old: <div id="page-container" data-store="{}"> -->'
+    '<div id="page-container" data-store="{v}">',
     '<script>var s = "<div id=\\"page-container\\">";</script>'
     '<div id="page-container" data-store="{v}">',
 ])
