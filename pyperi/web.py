@@ -85,15 +85,20 @@ class _ContainerFinder(HTMLParser):
                 self.attributes = found
 
 
+def _in_comment(page: str, pos: int) -> bool:
+    """Whether ``page[pos]`` lies inside an ``<!-- -->`` comment."""
+    opened = page.rfind('<!--', 0, pos)
+    return opened != -1 and page.find('-->', opened + 4, pos) == -1
+
+
 def _container_attributes(page: str) -> dict[str, str] | None:
     pos = page.find(_CONTAINER_ID)
     if pos == -1:
         return None
     while pos != -1:
         start = page.rfind('<', 0, pos)
-        in_comment = page.rfind('<!--', 0, pos) > page.rfind('-->', 0, pos)
-        attributes = _start_tag_attributes(page, start) if start != -1 and not in_comment \
-            else None
+        attributes = _start_tag_attributes(page, start) \
+            if start != -1 and not _in_comment(page, start) else None
         if attributes is not None and attributes.get('id', '').strip() == _CONTAINER_ID:
             return attributes
         pos = page.find(_CONTAINER_ID, pos + 1)
