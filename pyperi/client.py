@@ -182,9 +182,10 @@ class Peri:
                                       self.PERISCOPE_WEB_BASE_URL, 'web_base_url')
         self.timeout = _check_timeout(timeout)
         retry = retries.new(raise_on_status=False) if isinstance(retries, Retry) \
-            else build_retry(retries)
-        self._headers = {'User-Agent': user_agent} if user_agent else {}
+            else build_retry(retries)  # checked even for a caller's session, which ignores it
         self._owns_session = session is None
+        # A caller's session keeps its own headers; only an explicit user_agent is added per call.
+        self._headers = {'User-Agent': user_agent} if user_agent and session is not None else {}
         if session is None:
             session = requests.Session()
             adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=POOL_SIZE)

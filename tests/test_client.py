@@ -581,3 +581,13 @@ def test_get_web_public_user_session_tokens__page_without_tracking(pp: Peri) -> 
     page = load_text('user_page.html').replace('&quot;Tracking&quot;', '&quot;Untracked&quot;')
     add_user_page('/u/376827', body=page)
     assert pp.get_web_public_user_session_tokens(user_id=376827)['user_id'] == '376827'
+
+
+@responses.activate
+def test_custom_user_agent_on_a_passed_session() -> None:
+    responses.get(f'{API}/getUserPublic', json={'user': USER})
+    session = requests.Session()
+    with Peri(session, user_agent='my-dashboard/2') as peri:
+        peri.get_user_info('376827')
+    assert responses.calls[0].request.headers['User-Agent'] == 'my-dashboard/2'
+    assert 'my-dashboard' not in session.headers['User-Agent']
