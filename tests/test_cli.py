@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pyperi import cli, formatting
+from pyperi import cli, formatting, timeutil
 from pyperi.cli import main
 from pyperi.exceptions import (
     PyPeriConnectionError, PyPeriError, PyPeriHTTPError, PyPeriResponseError, PyPeriServerError,
@@ -284,7 +284,7 @@ def test_history__relative_since(fake, capsys):
     cutoff = datetime.now(UTC) - timedelta(days=7, minutes=1)
     items = json.loads(out)
     assert items, 'the fake has broadcasts in the last 7 days'
-    assert all(cli.try_parse_timestamp(item['start']) >= cutoff for item in items)
+    assert all(timeutil.try_parse_timestamp(item['start']) >= cutoff for item in items)
 
 
 def test_history__table(fake, capsys):
@@ -622,7 +622,7 @@ def test_bad_timeout_exits_2(capsys):
 def test_keyboard_interrupt_exits_130_quietly(fake, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
-    monkeypatch.setattr(cli.Peri, 'get_user_info', interrupted)
+    monkeypatch.setattr(cli.runtime.Peri, 'get_user_info', interrupted)
     code, out, err = run(fake, capsys, 'user', GEORGE_CLINTON_USERNAME)
     assert (code, out, err) == (130, '', '')
 

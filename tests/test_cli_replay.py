@@ -204,7 +204,7 @@ def test_download__progress_bar_on_a_terminal(fake, user_id, capsys, tmp_path, m
 def test_download__ctrl_c_exits_130_and_leaves_no_file(fake, user_id, capsys, tmp_path,
                                                        monkeypatch):
     broadcast = fake.add_broadcast(user_id, segments=4)
-    real_download = cli.Peri.download_broadcast
+    real_download = cli.runtime.Peri.download_broadcast
 
     def interrupt_after_a_segment(done: int, expected: Any, segments: int, total: Any) -> None:
         if segments:
@@ -214,7 +214,7 @@ def test_download__ctrl_c_exits_130_and_leaves_no_file(fake, user_id, capsys, tm
         kwargs['progress'] = interrupt_after_a_segment
         return real_download(self, *args, **kwargs)
 
-    monkeypatch.setattr(cli.Peri, 'download_broadcast', download)
+    monkeypatch.setattr(cli.runtime.Peri, 'download_broadcast', download)
     code, out, err = run(fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
     assert (code, out, err) == (130, '', '')
     assert files_in(tmp_path) == []

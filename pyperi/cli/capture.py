@@ -1,0 +1,178 @@
+"""The ``download`` and ``watch`` commands (:mod:`pyperi.replay`) and their progress bar."""
+from __future__ import annotations
+
+import argparse
+import contextlib
+from pathlib import Path
+from typing import Any, Iterator
+
+from pyperi import replay
+from pyperi.cli.runtime import (
+    CLIError, NotFoundError, Runtime, UsageError, _isatty, _positive_float, _positive_int,
+)
+from pyperi.exceptions import PyPeriError
+from pyperi.formatting import Output, raw_column
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr fed by the replay progress callback; nothing without tqdm or a tty."""
+
+    def __init__(self, runtime: Runtime, label: str) -> None:
+        self._bar: Any = None
+        if getattr(runtime.args, 'no_progress', False) or not _isatty(runtime.stderr):
+            return
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            return
+        self._bar = tqdm(desc=label, unit='B', unit_scale=True, unit_divisor=1024,
+                         file=runtime.stderr, leave=False, dynamic_ncols=True)
+
+    @property
+    def callback(self) -> replay.ProgressCallback | None:
+        """The progress callback to pass to the download, or None when there is no bar."""
+        return self.update if self._bar is not None else None
+
+    def update(self, done: int, expected: int | None, segments: int, total: int | None) -> None:
+        """Move the bar to ``done`` bytes."""
+        if self._bar.n > done:   # a new broadcast (download --user) starts from zero
+            self._bar.reset()
+        self._bar.update(done - self._bar.n)
+        self._bar.set_postfix_str(f'{segments}/{"?" if total is None else total} segments')
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self._bar is not None:
+            self._bar.close()
+
+
+@contextlib.contextmanager
+def _file_errors() -> Iterator[None]:
+    """Turn the file-system and optional-package failures of a download into CLI errors."""
+    try:
+        yield
+    except PyPeriError:
+        raise   # a requests.RequestException is an OSError too: keep its own exit code
+    except FileExistsError as error:
+        raise UsageError(f'{error.filename} already exists; add --overwrite to replace it') \
+            from None
+    except FileNotFoundError as error:   # -o names a directory that does not exist
+        raise UsageError(str(error)) from None
+    except (ImportError, OSError) as error:   # m3u8 missing; disk full, no permission
+        raise CLIError(str(error)) from None
+
+
+def _output_directory(text: str) -> Path:
+    """The directory ``text``, created if missing; UsageError if it is something else."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f'{text!r} is not a directory')
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CLIError(f'cannot create directory {text!r}: {error}') from None
+    return path
+
+
+def _configure_download(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('broadcast', nargs='?', metavar='BROADCAST',
+                        help='broadcast id or URL (a live broadcast is captured until it ends)')
+    parser.add_argument('--user', metavar='USER',
+                        help="instead: every available replay of USER (id, username or URL), "
+                             'into the -o directory; files already there are skipped')
+    parser.add_argument('-o', '--output', metavar='PATH',
+                        help='file or existing directory to write (default: <id>.ts in the '
+                             'current directory); with --user, the directory (created if '
+                             'missing; default: .)')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing file')
+    parser.add_argument('--since', metavar='WHEN',
+                        help='with --user: only broadcasts started at or after WHEN '
+                             '(a date, an ISO datetime, or 7d, 4w, 12h)')
+    parser.add_argument('--no-progress', action='store_true', help='no progress bar')
+
+
+DOWNLOAD_FIELDS = ('broadcast_id', 'status', 'path', 'bytes', 'error')
+_DOWNLOAD_COLUMNS = {'bytes': raw_column('bytes', 'number')}
+
+
+def _download_record(result: replay.DownloadResult) -> dict[str, Any]:
+    size = result.path.stat().st_size if result.path and result.path.exists() else None
+    return {'broadcast_id': result.broadcast_id, 'status': result.status,
+            'path': str(result.path) if result.path else None, 'bytes': size,
+            'error': result.error}
+
+
+def _run_download(args: argparse.Namespace, runtime: Runtime) -> int:
+    if (args.broadcast is None) == (args.user is None):
+        raise UsageError('give either BROADCAST or --user USER')
+    if args.user is not None:
+        return _download_user(args, runtime)
+    if args.since:
+        raise UsageError('--since works with --user only')
+    broadcast_id = runtime.broadcast_ref(args.broadcast)
+    bar = _ProgressBar(runtime, broadcast_id)
+    try:
+        with _file_errors():
+            path = runtime.peri.download_broadcast(broadcast_id, args.output,
+                                                   overwrite=args.overwrite,
+                                                   progress=bar.callback)
+    finally:
+        bar.close()
+    record = _download_record(replay.DownloadResult(broadcast_id, path, 'downloaded'))
+    runtime.emit(Output([record], _DOWNLOAD_COLUMNS, DOWNLOAD_FIELDS, DOWNLOAD_FIELDS,
+                        single=True))
+    return runtime.exit_code
+
+
+def _download_user(args: argparse.Namespace, runtime: Runtime) -> int:
+    runtime.user_ref(args.user)   # a bad USER is a usage error, before any request
+    if args.overwrite:
+        raise UsageError('--overwrite does not apply to --user (complete files are skipped)')
+    since, _ = runtime.window()
+    directory = _output_directory(args.output or '.')
+    bar = _ProgressBar(runtime, args.user)
+    try:
+        with _file_errors():
+            results = runtime.peri.download_user_history(args.user, directory, since=since,
+                                                         progress=bar.callback)
+    finally:
+        bar.close()
+    if results is None:
+        raise NotFoundError(f'user {args.user!r} not found')
+    for result in results:
+        if result.status == 'failed':
+            runtime.error(CLIError(f'{result.broadcast_id}: {result.error}'))
+    runtime.emit(Output([_download_record(result) for result in results], _DOWNLOAD_COLUMNS,
+                        DOWNLOAD_FIELDS, DOWNLOAD_FIELDS))
+    return runtime.exit_code
+
+
+def _configure_watch(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('users', nargs='+', metavar='USER', help='user id, username or URL')
+    parser.add_argument('--interval', type=_positive_float, default=30.0, metavar='SECONDS',
+                        help='seconds between polls of each user (default: 30)')
+    parser.add_argument('--download', metavar='DIR',
+                        help='capture live broadcasts into DIR (created if missing), one at a '
+                             'time; polling pauses while capturing')
+    parser.add_argument('--polls', type=_positive_int, metavar='N',
+                        help='stop after N polling rounds (default: until Ctrl-C)')
+
+
+def _run_watch(args: argparse.Namespace, runtime: Runtime) -> int:
+    for ref in args.users:   # every USER checked before any request
+        runtime.user_ref(ref)
+    directory = _output_directory(args.download) if args.download else None
+
+    def on_event(event: dict[str, Any]) -> None:
+        runtime.write_json(event, indent=None)
+        runtime.stdout.flush()
+        # Problems are also one line on stderr, and decide the exit code when watching ends.
+        if event['event'] == 'user_not_found':
+            runtime.not_found(f'user {event["user"]!r} not found')
+        elif event['event'] in ('error', 'download_failed'):
+            runtime.error(CLIError(f'{event["user"]}: {event["error"]}'))
+
+    # Runs until --polls rounds are done; Ctrl-C reaches main (exit 130, a capture is discarded).
+    replay.watch(runtime.peri, args.users, interval=args.interval, on_event=on_event,
+                 download_dir=directory, max_polls=args.polls)
+    return runtime.exit_code
