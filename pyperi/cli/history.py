@@ -26,7 +26,7 @@ def _configure_history(parser: argparse.ArgumentParser) -> None:
 def _run_history(args: argparse.Namespace, runtime: Runtime) -> int:
     since, until = runtime.window()
     records: list[Mapping[str, Any]] = []
-    for ref, history in _fetch_histories(runtime, args.users):
+    for ref, _, history in _fetch_histories(runtime, args.users):
         if history is None:
             runtime.not_found(f'user {ref!r} not found')
             continue
@@ -150,11 +150,10 @@ def _run_stats(args: argparse.Namespace, runtime: Runtime) -> int:
                          'have a fixed shape)')
     since, until = runtime.window()
     results = []
-    for ref, history in _fetch_histories(runtime, args.users):
+    for ref, (user_id, username), history in _fetch_histories(runtime, args.users):
         if history is None:
             runtime.not_found(f'user {ref!r} not found')
             continue
-        user_id, username = runtime.user_ref(ref)
         if history:
             user_id = user_id or history[0].get('user_id')
             username = username or history[0].get('username')

@@ -266,13 +266,19 @@ def _add_window_options(parser: argparse.ArgumentParser) -> None:
                         help='only these states: RUNNING, ENDED, TIMED_OUT (repeatable)')
 
 
+UserRef = tuple[str | None, str | None]
+
+
 def _fetch_histories(runtime: Runtime, refs: Sequence[str]
-                     ) -> list[tuple[str, list[dict[str, Any]] | None]]:
-    """Each user's history (None if the user does not exist), fetched in parallel."""
+                     ) -> list[tuple[str, UserRef, list[dict[str, Any]] | None]]:
+    """``(ref, (user_id, username), history)`` per user, fetched in parallel.
+
+    The history is None if the user does not exist.
+    """
     parsed = [runtime.user_ref(ref) for ref in refs]   # every ref checked before any request
     peri = runtime.peri
 
-    def fetch(ids: tuple[str | None, str | None]) -> list[dict[str, Any]] | None:
+    def fetch(ids: UserRef) -> list[dict[str, Any]] | None:
         return peri.get_user_broadcast_history(user_id=ids[0], username=ids[1])
 
     if len(parsed) == 1:
@@ -283,4 +289,4 @@ def _fetch_histories(runtime: Runtime, refs: Sequence[str]
             results = list(pool.map(fetch, parsed))
         finally:   # on an error or Ctrl-C, start no further fetches
             pool.shutdown(wait=True, cancel_futures=True)
-    return list(zip(refs, results))
+    return list(zip(refs, parsed, results))
