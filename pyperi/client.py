@@ -329,7 +329,8 @@ class Peri:
             session_id=tokens['broadcastHistory'])
         if result is None:
             return None
-        broadcasts = _field(result, 'broadcasts', list, 'getUserBroadcastsPublic')
+        broadcasts: list[dict[str, Any]] = _field(result, 'broadcasts', list,
+                                                  'getUserBroadcastsPublic')
         if not all(isinstance(item, dict) for item in broadcasts):
             raise PyPeriResponseError(
                 'expected every item of getUserBroadcastsPublic broadcasts to be a JSON object')

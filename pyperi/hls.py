@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from .exceptions import PyPeriResponseError
@@ -29,7 +30,8 @@ def import_m3u8() -> ModuleType:
         raise ImportError(
             f'downloading broadcasts needs the m3u8 package; install it with: {INSTALL_HINT}'
         ) from exc
-    return m3u8
+    module: ModuleType = m3u8
+    return module
 
 
 def display_url(url: str) -> str:
@@ -112,7 +114,7 @@ def _absolute(base: str, uri: str | None) -> str:
     return url
 
 
-def _encryption(keys: list) -> str | None:
+def _encryption(keys: list[Any]) -> str | None:
     for key in keys:
         method = getattr(key, 'method', None)
         if method and str(method).upper() != 'NONE':

@@ -62,7 +62,7 @@ for value, error in BAD_ENDPOINTS:
 
 
 @pytest.mark.parametrize('argument, call, value, error', CASES)
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_bad_input_fails_before_any_request(pp: Peri, argument: str, call: Call, value: Any,
                                             error: type) -> None:
     with pytest.raises(error, match=argument):
@@ -76,7 +76,7 @@ def test_bad_input_fails_before_any_request(pp: Peri, argument: str, call: Call,
     lambda p: p.get_web_public_user_session_tokens(),
     lambda p: p.create_user_url(),
 ])
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_missing_user_fails_before_any_request(pp: Peri, call: Callable[[Peri], Any]) -> None:
     with pytest.raises(ValueError, match='user_id or username'):
         call(pp)

@@ -42,7 +42,7 @@ def add_history(**kwargs: object) -> None:
 
 # -- the documented examples of 0.2.0 ------------------------------------------
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_user_info__documented_example(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', json=load_json('getUserPublic.json'),
                   match=[matchers.query_param_matcher({'user_id': '376827'})])
@@ -51,27 +51,27 @@ def test_get_user_info__documented_example(pp: Peri) -> None:
     assert user_info['username'] == 'george_clinton'
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_user_info__not_found(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', json=NOT_FOUND, status=404)
     assert pp.get_user_info('156816811') is None
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_user_info__by_username(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', json=load_json('getUserPublic.json'),
                   match=[matchers.query_param_matcher({'username': 'george_clinton'})])
     assert pp.get_user_info(username='george_clinton') == USER
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_user_info__int_user_id_is_sent_as_digits(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', json=load_json('getUserPublic.json'),
                   match=[matchers.query_param_matcher({'user_id': '376827'})])
     assert pp.get_user_info(376827) == USER
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_broadcast_info__documented_example(pp: Peri) -> None:
     body = load_json('accessVideoPublic.json')
     responses.get(f'{API}/accessVideoPublic', json=body,
@@ -81,13 +81,13 @@ def test_get_broadcast_info__documented_example(pp: Peri) -> None:
     assert info['status'].startswith('\U0001F34B\U0001F34A#GeorgeClinton')
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_broadcast_info__not_found(pp: Peri) -> None:
     responses.get(f'{API}/accessVideoPublic', json=NOT_FOUND, status=404)
     assert pp.get_broadcast_info('aAaAAaaaAAAA') is None
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_user_broadcast_history__documented_example(pp: Peri) -> None:
     add_user_page()
     add_history()
@@ -96,28 +96,28 @@ def test_get_user_broadcast_history__documented_example(pp: Peri) -> None:
     assert history == load_json('getUserBroadcastsPublic.json')['broadcasts']
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_user_broadcast_history__by_user_id_uses_u_page(pp: Peri) -> None:
     add_user_page('/u/376827')
     add_history()
     assert len(pp.get_user_broadcast_history(user_id='376827')) == 2
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_user_broadcast_history__user_page_not_found(pp: Peri) -> None:
     add_user_page('/some_bad_username', status=404, body='<html>Not found</html>')
     assert pp.get_user_broadcast_history(username='some_bad_username') is None
     assert len(responses.calls) == 1
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_user_broadcast_history__history_endpoint_not_found(pp: Peri) -> None:
     add_user_page()
     add_history(json=NOT_FOUND, status=404)
     assert pp.get_user_broadcast_history(username='george_clinton') is None
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_user_broadcast_history__broadcasts_of_wrong_shape(pp: Peri) -> None:
     add_user_page()
     add_history(json={'broadcasts': {'not': 'a list'}})
@@ -125,7 +125,7 @@ def test_get_user_broadcast_history__broadcasts_of_wrong_shape(pp: Peri) -> None
         pp.get_user_broadcast_history(username='george_clinton')
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_user_broadcast_history__items_of_wrong_shape(pp: Peri) -> None:
     add_user_page()
     add_history(json={'broadcasts': ['1YqGoOkLbLAGv']})
@@ -133,7 +133,7 @@ def test_get_user_broadcast_history__items_of_wrong_shape(pp: Peri) -> None:
         pp.get_user_broadcast_history(username='george_clinton')
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_user_broadcast_history__refused_token(pp: Peri) -> None:
     add_user_page()
     add_history(json={'success': False, 'msg': 'Unauthorized'}, status=401)
@@ -144,41 +144,41 @@ def test_get_user_broadcast_history__refused_token(pp: Peri) -> None:
     assert TOKENS['broadcastHistory'] not in str(caught.value)
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_web_public_user_session_tokens__documented_example(pp: Peri) -> None:
     add_user_page()
     assert pp.get_web_public_user_session_tokens(username='george_clinton') == {
         **TOKENS, 'user_id': '376827'}
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_web_public_user_session_tokens__not_found(pp: Peri) -> None:
     add_user_page('/some_non_existant_user', status=404, body='nope')
     assert pp.get_web_public_user_session_tokens(username='some_non_existant_user') is None
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_web_public_user_session_tokens__page_without_data_store(pp: Peri) -> None:
     add_user_page(body='<html><body><div id="main"></div></body></html>')
     with pytest.raises(PyPeriResponseError, match='page-container'):
         pp.get_web_public_user_session_tokens(username='george_clinton')
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_web_public_user_session_tokens__page_with_broken_json(pp: Peri) -> None:
     add_user_page(body='<div id="page-container" data-store="{&quot;SessionToken&quot;:"></div>')
     with pytest.raises(PyPeriResponseError, match='JSON'):
         pp.get_web_public_user_session_tokens(username='george_clinton')
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_web_public_user_session_tokens__page_without_tokens(pp: Peri) -> None:
     add_user_page(body='<div id="page-container" data-store="{&quot;Tracking&quot;:{}}"></div>')
     with pytest.raises(PyPeriResponseError, match='SessionToken'):
         pp.get_web_public_user_session_tokens(username='george_clinton')
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_web_public_user_session_tokens__utf8_page_without_charset(pp: Peri) -> None:
     page = load_text('user_page.html').encode('utf-8')
     responses.get(f'{WEB}/george_clinton', body=page, content_type='text/html')
@@ -216,34 +216,34 @@ def test_parse_periscope_url__own_web_host() -> None:
     assert peri.parse_periscope_url('http://127.0.0.1:8081/mirror/u/42')['user_id'] is None
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__returns_the_whole_body(pp: Peri) -> None:
     # 0.2.0's docs printed only the user here; the call always returned the endpoint's body.
     responses.get(f'{API}/getUserPublic', json=load_json('getUserPublic.json'))
     assert pp.request_api('getUserPublic', user_id='376827') == {'user': USER}
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__not_found(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', json=NOT_FOUND, status=404)
     assert pp.request_api('getUserPublic', user_id='6666666666') is None
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__params_sorted_and_none_dropped(pp: Peri) -> None:
     responses.get(f'{API}/anEndpoint', json={})
     pp.request_api('anEndpoint', zeta='1', alpha='2', middle=None, beta='3')
     assert responses.calls[0].request.url == f'{API}/anEndpoint?alpha=2&beta=3&zeta=1'
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__no_params(pp: Peri) -> None:
     responses.get(f'{API}/anEndpoint', json={'ok': True})
     assert pp.request_api('anEndpoint') == {'ok': True}
     assert responses.calls[0].request.url == f'{API}/anEndpoint'
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__raw_params_not_validated(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', json={'success': False, 'msg': 'Bad Request'},
                   status=400)
@@ -265,7 +265,7 @@ def test_create_api_request_url__as_in_0_2_0(pp: Peri) -> None:
     (400, PyPeriHTTPError), (401, PyPeriHTTPError), (403, PyPeriHTTPError),
     (500, PyPeriServerError), (503, PyPeriServerError), (429, PyPeriRateLimitError),
 ])
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__error_status(pp: Peri, status: int, error: type) -> None:
     responses.get(f'{API}/getUserPublic', json={'success': False, 'msg': 'Nope'}, status=status)
     with pytest.raises(error) as caught:
@@ -278,7 +278,7 @@ def test_request_api__error_status(pp: Peri, status: int, error: type) -> None:
     assert f'HTTP {status}' in str(caught.value)
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__error_status_without_json_body(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', body='<h1>Bad gateway</h1>', status=502)
     with pytest.raises(PyPeriServerError) as caught:
@@ -286,7 +286,7 @@ def test_request_api__error_status_without_json_body(pp: Peri) -> None:
     assert caught.value.msg is None
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__rate_limit_carries_retry_after(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', status=429, headers={'Retry-After': '0'})
     with pytest.raises(PyPeriRateLimitError) as caught:
@@ -300,7 +300,7 @@ def test_request_api__rate_limit_carries_retry_after(pp: Peri) -> None:
     ('[1, 2, 3]', 'JSON object'),
     ('"user"', 'JSON object'),
 ])
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__ok_status_with_wrong_body(pp: Peri, body: str, expected: str) -> None:
     responses.get(f'{API}/getUserPublic', body=body)
     with pytest.raises(PyPeriResponseError, match=expected):
@@ -312,7 +312,7 @@ def test_request_api__ok_status_with_wrong_body(pp: Peri, body: str, expected: s
     ('get_user_info', ('376827',), 'getUserPublic', {'user': 'george'}),
     ('get_broadcast_info', ('1zqKVWybqeDGB',), 'accessVideoPublic', {}),
 ])
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get__json_of_wrong_shape(pp: Peri, method: str, args: tuple, endpoint: str,
                                   body: dict) -> None:
     responses.get(f'{API}/{endpoint}', json=body)
@@ -320,7 +320,7 @@ def test_get__json_of_wrong_shape(pp: Peri, method: str, args: tuple, endpoint: 
         getattr(pp, method)(*args)
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__connection_refused(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', body=requests.ConnectionError('refused'))
     with pytest.raises(PyPeriConnectionError, match='refused') as caught:
@@ -328,7 +328,7 @@ def test_request_api__connection_refused(pp: Peri) -> None:
     assert isinstance(caught.value, requests.ConnectionError)
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__timeout(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', body=requests.ReadTimeout('slow'))
     with pytest.raises(PyPeriTimeout) as caught:
@@ -336,7 +336,7 @@ def test_request_api__timeout(pp: Peri) -> None:
     assert isinstance(caught.value, requests.Timeout)
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__dropped_mid_body(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic',
                   body=requests.exceptions.ChunkedEncodingError('connection broken'))
@@ -344,7 +344,7 @@ def test_request_api__dropped_mid_body(pp: Peri) -> None:
         pp.request_api('getUserPublic', user_id='1')
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__other_requests_error_is_wrapped(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', body=requests.exceptions.InvalidHeader('bad'))
     with pytest.raises(PyPeriError):
@@ -353,7 +353,7 @@ def test_request_api__other_requests_error_is_wrapped(pp: Peri) -> None:
 
 # -- retries --------------------------------------------------------------------
 
-@responses.activate(registry=registries.OrderedRegistry)
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
 def test_request_api__retries_through_503s(pp: Peri) -> None:
     first = responses.get(f'{API}/getUserPublic', status=503)
     second = responses.get(f'{API}/getUserPublic', status=503)
@@ -363,7 +363,7 @@ def test_request_api__retries_through_503s(pp: Peri) -> None:
 
 
 @pytest.mark.parametrize('status', [429, 502, 503, 504])
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__max_retries_exceeded(pp: Peri, status: int) -> None:
     failing = responses.get(f'{API}/getUserPublic', status=status)
     with pytest.raises(PyPeriHTTPError) as caught:
@@ -372,7 +372,7 @@ def test_request_api__max_retries_exceeded(pp: Peri, status: int) -> None:
     assert failing.call_count == 4  # the first try and three retries
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__500_is_not_retried(pp: Peri) -> None:
     failing = responses.get(f'{API}/getUserPublic', status=500)
     with pytest.raises(PyPeriServerError):
@@ -380,14 +380,14 @@ def test_request_api__500_is_not_retried(pp: Peri) -> None:
     assert failing.call_count == 1
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_request_api__404_is_not_retried(pp: Peri) -> None:
     missing = responses.get(f'{API}/getUserPublic', status=404, json=NOT_FOUND)
     assert pp.request_api('getUserPublic', user_id='1') is None
     assert missing.call_count == 1
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_retries_zero_disables_retrying() -> None:
     failing = responses.get(f'{API}/getUserPublic', status=503)
     with Peri(retries=0) as peri, pytest.raises(PyPeriServerError):
@@ -430,14 +430,14 @@ def test_retries__urllib3_retry_accepted() -> None:
 
 # -- configuration ---------------------------------------------------------------
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_default_timeout(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', json={'user': USER},
                   match=[matchers.request_kwargs_matcher({'timeout': DEFAULT_TIMEOUT})])
     assert pp.get_user_info('376827') == USER
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_custom_timeout() -> None:
     responses.get(f'{API}/getUserPublic', json={'user': USER},
                   match=[matchers.request_kwargs_matcher({'timeout': 2.5})])
@@ -457,7 +457,7 @@ def test_timeout__wrong_types(bad: object) -> None:
         Peri(timeout=bad)  # type: ignore[arg-type]
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_user_agent_names_pyperi(pp: Peri) -> None:
     responses.get(f'{API}/getUserPublic', json={'user': USER})
     pp.get_user_info('376827')
@@ -465,7 +465,7 @@ def test_user_agent_names_pyperi(pp: Peri) -> None:
         f'pyperi/{pyperi.__version__} ')
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_custom_user_agent() -> None:
     responses.get(f'{API}/getUserPublic', json={'user': USER})
     with Peri(user_agent='my-dashboard/2') as peri:
@@ -553,7 +553,7 @@ def test_repr_shows_config_not_tokens(pp: Peri) -> None:
     assert 'session_id' not in text
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_tokens_never_logged_at_info_or_above(pp: Peri, caplog: pytest.LogCaptureFixture) -> None:
     add_user_page()
     add_history(status=503)
@@ -576,14 +576,14 @@ def test_urllib3_retry_warnings_are_redacted(caplog: pytest.LogCaptureFixture) -
     assert 'session_id=<redacted>' in caplog.text
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_get_web_public_user_session_tokens__page_without_tracking(pp: Peri) -> None:
     page = load_text('user_page.html').replace('&quot;Tracking&quot;', '&quot;Untracked&quot;')
     add_user_page('/u/376827', body=page)
     assert pp.get_web_public_user_session_tokens(user_id=376827)['user_id'] == '376827'
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_custom_user_agent_on_a_passed_session() -> None:
     responses.get(f'{API}/getUserPublic', json={'user': USER})
     session = requests.Session()
