@@ -16,7 +16,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from . import replay, urls, web
+from . import legacy, replay, urls, web
 from ._version import __version__
 from .exceptions import (
     PyPeriConnectionError,
@@ -264,9 +264,7 @@ class Peri:
             return None
         return web.json_object(web.body_text(response), endpoint)
 
-    def create_api_request_url(self, endpoint: str, **params: Any) -> str:
-        """The URL :meth:`request_api` would fetch (as in PyPeri 0.2.0)."""
-        return urls.api_url(self.api_base_url, endpoint, params)
+    create_api_request_url = legacy.create_api_request_url
 
     # -- API ---------------------------------------------------------------
 
@@ -368,17 +366,37 @@ class Peri:
         return replay.download_user_history(self, user, directory, since=since,
                                             progress=progress, on_result=on_result)
 
-    # -- URLs --------------------------------------------------------------
+    # -- URLs (callable on the class too, as PyPeri 0.2.0's classmethods were) -----
 
+    @legacy.class_or_instance_method
     def create_user_url(self, user_id: str | int | None = None,
                         username: str | None = None) -> str:
-        """The user's page: ``{web}/u/{user_id}`` or ``{web}/{username}``; user_id wins."""
-        return urls.user_url(self.web_base_url, user_id=user_id, username=username)
+        """The user's page: ``{web}/u/{user_id}`` or ``{web}/{username}``; user_id wins.
 
+        Works on the class (``Peri.create_user_url(...)``, the class's
+        ``PERISCOPE_WEB_BASE_URL``) and on an instance (its ``web_base_url``).
+        """
+        return urls.user_url(legacy.web_base_of(self), user_id=user_id, username=username)
+
+    @legacy.class_or_instance_method
     def create_broadcast_url(self, broadcast_id: str) -> str:
-        """The broadcast's page: ``{web}/w/{broadcast_id}``."""
-        return urls.broadcast_url(self.web_base_url, broadcast_id)
+        """The broadcast's page: ``{web}/w/{broadcast_id}`` (on the class or an instance)."""
+        return urls.broadcast_url(legacy.web_base_of(self), broadcast_id)
 
+    @legacy.class_or_instance_method
     def parse_periscope_url(self, url: str) -> dict[str, str | None]:
-        """``broadcast_id``, ``user_id`` and ``username`` from a Periscope URL (None if absent)."""
-        return urls.parse_periscope_url(url, self.web_base_url)
+        """``broadcast_id``, ``user_id`` and ``username`` from a Periscope URL (None if absent).
+
+        Works on the class and on an instance (which also reads URLs on its own web host).
+        See :func:`pyperi.urls.parse_periscope_url` for the forms understood.
+        """
+        return urls.parse_periscope_url(url, legacy.web_base_of(self))
+
+    # -- PyPeri 0.2.0's underscore names, kept as thin aliases --------------------
+
+    _create_api_request_url = legacy.create_api_request_url
+    _get_web_data_store = legacy.get_web_data_store
+    _parse_periscope_w_url = legacy.parse_w_url
+    _parse_periscope_u_url = legacy.parse_u_url
+    _parse_periscope_username_url = legacy.parse_username_url
+    _parse_periscope_username_broadcast_id_url = legacy.parse_username_broadcast_id_url

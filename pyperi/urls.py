@@ -18,6 +18,7 @@ __all__ = [
     'parse_periscope_url',
     'parse_user_ref',
     'parse_broadcast_ref',
+    'ROUTE_WORDS',
 ]
 
 DEFAULT_API_BASE_URL = 'https://api.periscope.tv/api/v2'
@@ -32,6 +33,11 @@ _BROADCAST_ID = re.compile(r'[A-Za-z0-9_=-]+')
 _ENDPOINT = re.compile(r'[A-Za-z][A-Za-z0-9_]*')
 # First path segments that name a route rather than a user.
 _RESERVED = frozenset({'w', 'u'})
+#: Second path segments that name a page of a user, never a broadcast (``/<username>/follow``
+#: was a page's ``followUrl``; ``card`` ends player-card URLs). Compared case-insensitively.
+ROUTE_WORDS = frozenset({'follow', 'followers', 'following', 'card', 'embed', 'chat', 'share'})
+#: Scheme of the Periscope app's deep links (``pscp://user/<name>``, ``pscp://broadcast/<id>``).
+DEEP_LINK_SCHEME = 'pscp'
 
 
 def _check(value: Any, name: str, pattern: re.Pattern[str], what: str) -> str:
@@ -99,9 +105,17 @@ def _empty() -> dict[str, str | None]:
 
 
 def _split(url: str, web_base_url: str | None) -> list[str] | None:
-    """The path segments of a Periscope URL, or None when it is not one."""
+    """The path segments of a Periscope URL, or None when it is not one.
+
+    A path alone (``/george_clinton``, ``/w/<id>``, as pages wrote in ``relativeUrl``) is
+    read as relative to the web base; ``pscp://`` deep links are read by :func:`_deep_link`.
+    """
     text = url.strip()
-    if '://' not in text:
+    if text.startswith('/') and not text.startswith('//'):
+        return _segments(text)
+    if text.startswith('//'):
+        text = 'https:' + text
+    elif '://' not in text:
         text = 'https://' + text
     try:
         parts = urlsplit(text)
@@ -117,6 +131,10 @@ def _split(url: str, web_base_url: str | None) -> list[str] | None:
         if prefix is None:
             return None
         path = path[len(prefix):]
+    return _segments(path)
+
+
+def _segments(path: str) -> list[str]:
     return [segment for segment in path.split('/') if segment]
 
 
@@ -137,35 +155,74 @@ def _own_prefix(web_base_url: str | None, host: str, port: int | None, path: str
     return prefix
 
 
-def parse_periscope_url(url: str, web_base_url: str | None = None) -> dict[str, str | None]:
-    """Pull ``broadcast_id``, ``user_id`` and ``username`` out of a Periscope URL.
-
-    Understands ``/w/<broadcast_id>``, ``/u/<user_id>``, ``/<username>`` and
-    ``/<username>/<broadcast_id>`` on periscope.tv, pscp.tv (with or without
-    ``www.``, http or https) and on ``web_base_url``'s host. Always returns
-    the three keys; those not found (or a URL that is not Periscope's) are None.
-    Never raises for a ``str``.
-    """
-    if not isinstance(url, str):
-        raise TypeError(f'url must be a str, not {type(url).__name__}')
+def _deep_link(url: str) -> dict[str, str | None] | None:
+    """``pscp://user/<username>`` or ``pscp://broadcast/<id>`` read; None if not a deep link."""
+    text = url.strip()
+    if not text.lower().startswith(DEEP_LINK_SCHEME + '://'):
+        return None
     out = _empty()
-    segments = _split(url, web_base_url)
-    if not segments or len(segments) > 2:
+    kind, _, rest = text[len(DEEP_LINK_SCHEME) + 3:].partition('/')
+    value = rest.split('?', 1)[0].split('#', 1)[0].strip('/')
+    if kind.lower() == 'user' and _USERNAME.fullmatch(value) and value.lower() not in _RESERVED:
+        out['username'] = value
+    elif kind.lower() == 'broadcast' and _BROADCAST_ID.fullmatch(value):
+        out['broadcast_id'] = value
+    return out
+
+
+def _is_broadcast_id(segment: str) -> bool:
+    return bool(_BROADCAST_ID.fullmatch(segment)) and segment.lower() not in ROUTE_WORDS
+
+
+def _read_path(segments: list[str]) -> dict[str, str | None]:
+    """The ids a Periscope web path names (see :func:`parse_periscope_url` for the forms)."""
+    out = _empty()
+    if not segments:
         return out
     first, rest = segments[0], segments[1:]
     route = first.lower()
     if route == 'w':
-        if len(rest) == 1 and _BROADCAST_ID.fullmatch(rest[0]):
+        if rest and _BROADCAST_ID.fullmatch(rest[0]):
             out['broadcast_id'] = rest[0]
     elif route == 'u':
         if len(rest) == 1 and _USER_ID.fullmatch(rest[0]):
             out['user_id'] = rest[0]
-    elif _USERNAME.fullmatch(first):
-        if not rest:
+    elif len(rest) <= 1:
+        if _USERNAME.fullmatch(first):
             out['username'] = first
-        elif _BROADCAST_ID.fullmatch(rest[0]):
-            out['username'], out['broadcast_id'] = first, rest[0]
+        if rest and _is_broadcast_id(rest[0]):
+            out['broadcast_id'] = rest[0]
+        elif rest and out['username'] and rest[0].lower() not in ROUTE_WORDS:
+            out['username'] = None   # /<username>/<not an id>: not a form Periscope used
     return out
+
+
+def parse_periscope_url(url: str, web_base_url: str | None = None) -> dict[str, str | None]:
+    """Pull ``broadcast_id``, ``user_id`` and ``username`` out of a Periscope URL.
+
+    Understands, on periscope.tv and pscp.tv (with or without ``www.``, http or
+    https) and on ``web_base_url``'s host:
+
+    * ``/w/<broadcast_id>``, also with more after it (``/w/<id>/card``, the player card);
+    * ``/u/<user_id>``;
+    * ``/<username>`` and ``/<username>/<broadcast_id>``;
+    * ``/<channel-name>/<broadcast_id>`` (a first segment that cannot be a username):
+      the broadcast id alone;
+    * ``/<username>/<route word>`` such as ``/george_clinton/follow``: the username
+      alone (see :data:`ROUTE_WORDS`);
+    * a bare path such as ``/george_clinton`` or ``/w/<id>`` (relative to the web base);
+    * the app's deep links ``pscp://user/<username>`` and ``pscp://broadcast/<id>``.
+
+    ``w`` and ``u`` are never usernames. Always returns the three keys; those not
+    found (or a URL that is not Periscope's) are None. Never raises for a ``str``.
+    """
+    if not isinstance(url, str):
+        raise TypeError(f'url must be a str, not {type(url).__name__}')
+    deep = _deep_link(url)
+    if deep is not None:
+        return deep
+    segments = _split(url, web_base_url)
+    return _read_path(segments) if segments else _empty()
 
 
 def parse_user_ref(text: Any, web_base_url: str | None = None) -> tuple[str | None, str | None]:

@@ -24,6 +24,7 @@ __all__ = ['TOKEN_NAMES', 'body_text', 'extract_data_store', 'json_object', 'ses
 TOKEN_NAMES = ('broadcastHistory', 'serviceToken', 'thumbnailPlaylist')
 
 _CONTAINER_ID = 'page-container'
+_BOM = '\ufeff'
 _TAG_NAME = re.compile(r'<[A-Za-z][A-Za-z0-9:-]*')
 _ATTRIBUTE = re.compile(
     r'''[\s/]*([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?''')
@@ -133,8 +134,9 @@ def body_text(response: requests.Response) -> str:
     """A response body as text: UTF-8 (JSON, playlists and Periscope's pages are) unless
     the server names a charset; requests would guess, slowly, or assume Latin-1."""
     if 'charset=' not in response.headers.get('Content-Type', '').lower():
-        return response.content.decode('utf-8', errors='replace')
-    return response.text
+        # utf-8-sig drops a byte-order mark, as Response.json() (which 0.2.0 used) did.
+        return response.content.decode('utf-8-sig', errors='replace')
+    return response.text.removeprefix(_BOM)
 
 
 def json_object(text: str, source: str) -> dict[str, Any]:
@@ -143,7 +145,7 @@ def json_object(text: str, source: str) -> dict[str, Any]:
     :param source: where the text came from, for the message.
     """
     try:
-        data = json.loads(text)
+        data = json.loads(text.removeprefix(_BOM))
     except (ValueError, RecursionError) as error:  # RecursionError: absurdly deep nesting
         raise PyPeriResponseError(
             f'expected JSON from {source}, got {text[:60]!r} ({error})') from None
