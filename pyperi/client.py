@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable, Mapping, MutableMapping, Union
+from typing import TYPE_CHECKING, Any, Callable, Mapping, MutableMapping, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -400,3 +400,9 @@ class Peri:
     _parse_periscope_u_url = legacy.parse_u_url
     _parse_periscope_username_url = legacy.parse_username_url
     _parse_periscope_username_broadcast_id_url = legacy.parse_username_broadcast_id_url
+
+
+if TYPE_CHECKING:
+    # The replay code asks for a replay.ReplayClient, never for Peri: mypy checks here that
+    # Peri is one (tests/test_replay_client.py checks it at run time).
+    _PERI_IS_A_REPLAY_CLIENT: type[replay.ReplayClient] = Peri

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 import requests
@@ -18,6 +19,7 @@ from pyperi.replay import (
     get_broadcast_stream_urls,
     watch,
 )
+from pyperi.testing import FakePeriscope
 
 pytestmark = pytest.mark.integration
 
@@ -43,6 +45,9 @@ def segment_path(broadcast_id: str, index: int, variant: str = 'main') -> str:
     return f'/hls/{broadcast_id}/{variant}/chunk_{index}.ts'
 
 
+# -- replays ----------------------------------------------------------------------------
+
+
 @pytest.mark.parametrize('options', [
     {},
     {'master': True},
@@ -57,11 +62,17 @@ def test_download__byte_for_byte(fake_periscope: Any, user: dict[str, Any], tmp_
     assert path == tmp_path / f'{broadcast["id"]}.ts'
     assert sha256(path) == fake_periscope.replay_sha256(broadcast['id'])
     assert files_in(tmp_path) == [path.name]
-    if options.get('master'):
-        # Only the best variant (listed in the middle of the master playlist) is fetched.
-        fetched = {r.path.split('/')[3] for r in fake_periscope.requests_for(
-            f'/hls/{broadcast["id"]}/') if r.path.endswith('.ts')}
-        assert fetched == {'high'}
+
+
+def test_download__master_playlist_only_best_variant_fetched(
+        fake_periscope: Any, user: dict[str, Any], tmp_path: Path) -> None:
+    broadcast = fake_periscope.add_broadcast(user['id'], segments=6, segment_size=20_000,
+                                             master=True)
+    download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path)
+    # Only the best variant (listed in the middle of the master playlist) is fetched.
+    fetched = {r.path.split('/')[3] for r in fake_periscope.requests_for(
+        f'/hls/{broadcast["id"]}/') if r.path.endswith('.ts')}
+    assert fetched == {'high'}
 
 
 def test_download__progress_totals(fake_periscope: Any, user: dict[str, Any],
@@ -76,20 +87,40 @@ def test_download__progress_totals(fake_periscope: Any, user: dict[str, Any],
     assert len(calls) == 4
 
 
-def test_stream_urls__cookies_required(fake_periscope: Any, user: dict[str, Any]) -> None:
+# -- stream URLs --------------------------------------------------------------------------
+
+
+def test_stream_urls__replay_stream_type(fake_periscope: Any, user: dict[str, Any]) -> None:
     broadcast = fake_periscope.add_broadcast(user['id'])
     streams = get_broadcast_stream_urls(fake_periscope.peri, broadcast['id'])
     assert streams is not None and streams['type'] == 'StreamTypeReplay'
+
+
+def test_stream_urls__playlist_refused_without_cookies(fake_periscope: Any,
+                                                       user: dict[str, Any]) -> None:
+    broadcast = fake_periscope.add_broadcast(user['id'])
+    streams = get_broadcast_stream_urls(fake_periscope.peri, broadcast['id'])
+    assert streams is not None
     assert requests.get(streams['replay'], timeout=5).status_code == 403
     with pytest.raises(PyPeriHTTPError) as refused:
         fake_periscope.peri.http_get(streams['replay'])
     assert refused.value.status_code == 403
+
+
+def test_stream_urls__cookies_grant_the_playlist(fake_periscope: Any,
+                                                 user: dict[str, Any]) -> None:
+    broadcast = fake_periscope.add_broadcast(user['id'])
+    streams = get_broadcast_stream_urls(fake_periscope.peri, broadcast['id'])
+    assert streams is not None
     granted = requests.get(streams['replay'], cookies=streams['cookies'], timeout=5)
     assert granted.status_code == 200 and granted.text.startswith('#EXTM3U')
 
 
 def test_stream_urls__unknown_broadcast_is_none(fake_periscope: Any) -> None:
     assert get_broadcast_stream_urls(fake_periscope.peri, 'aAaAAaaaAAAA') is None
+
+
+# -- failures ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize('after_bytes', [0, 7_000])
@@ -155,6 +186,13 @@ def test_download__refuses_to_overwrite(fake_periscope: Any, user: dict[str, Any
         download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path)
     assert target.read_bytes() == b'precious'
     assert fake_periscope.requests == []
+
+
+def test_download__overwrite_replaces(fake_periscope: Any, user: dict[str, Any],
+                                      tmp_path: Path) -> None:
+    broadcast = fake_periscope.add_broadcast(user['id'], segments=2)
+    target = tmp_path / f'{broadcast["id"]}.ts'
+    target.write_bytes(b'precious')
     download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path, overwrite=True)
     assert sha256(target) == fake_periscope.replay_sha256(broadcast['id'])
     assert files_in(tmp_path) == [target.name]
@@ -177,23 +215,58 @@ def test_download__not_available_for_replay(fake_periscope: Any, user: dict[str,
     assert files_in(tmp_path) == []
 
 
-def test_download__live_captured_until_it_ends(fake_periscope: Any, user: dict[str, Any],
-                                               tmp_path: Path) -> None:
-    broadcast = fake_periscope.go_live(user['id'], live_segments=5, segment_interval=0.1)
-    progress: list[tuple[Any, ...]] = []
-    started = time.monotonic()
-    path = download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path,
-                              progress=lambda *args: progress.append(args))
-    assert time.monotonic() - started < 5
-    assert sha256(path) == fake_periscope.replay_sha256(broadcast['id'])
+# -- live capture: one capture, several behaviours ------------------------------------------
+
+
+@dataclass
+class LiveCapture:
+    fake: FakePeriscope
+    broadcast_id: str
+    path: Path
+    progress: list[tuple[Any, ...]]
+    seconds: float
+
+
+@pytest.fixture(scope='module')
+def live_capture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveCapture]:
+    """A broadcast going live with 5 segments, 0.1 s apart, captured until it ended."""
+    with FakePeriscope() as fake:
+        user = fake.add_user('replay_tester')
+        broadcast = fake.go_live(user['id'], live_segments=5, segment_interval=0.1)
+        progress: list[tuple[Any, ...]] = []
+        started = time.monotonic()
+        path = download_broadcast(fake.peri, broadcast['id'], tmp_path_factory.mktemp('live'),
+                                  progress=lambda *args: progress.append(args))
+        yield LiveCapture(fake, broadcast['id'], path, progress, time.monotonic() - started)
+
+
+def test_live__captured_until_it_ends(live_capture: LiveCapture) -> None:
+    assert sha256(live_capture.path) == live_capture.fake.replay_sha256(live_capture.broadcast_id)
+
+
+def test_live__capture_takes_about_the_broadcast_time(live_capture: LiveCapture) -> None:
+    assert live_capture.seconds < 5
+
+
+def test_live__each_segment_fetched_once(live_capture: LiveCapture) -> None:
     for index in range(5):
-        assert len(fake_periscope.requests_for(segment_path(broadcast['id'], index))) == 1
-    assert progress[0][3] is None and progress[-1][2:] == (5, 5)
-    assert fake_periscope.get_broadcast(broadcast['id'])['state'] == 'ENDED'
+        requested = live_capture.fake.requests_for(segment_path(live_capture.broadcast_id, index))
+        assert len(requested) == 1
 
 
-def test_download_user_history__all_then_skipped(fake_periscope: Any, user: dict[str, Any],
-                                                 tmp_path: Path) -> None:
+def test_live__progress_total_known_at_the_end(live_capture: LiveCapture) -> None:
+    assert live_capture.progress[0][3] is None and live_capture.progress[-1][2:] == (5, 5)
+
+
+def test_live__broadcast_ended_when_capture_returns(live_capture: LiveCapture) -> None:
+    assert live_capture.fake.get_broadcast(live_capture.broadcast_id)['state'] == 'ENDED'
+
+
+# -- a user's history -----------------------------------------------------------------------
+
+
+def test_download_user_history__all_downloaded(fake_periscope: Any, user: dict[str, Any],
+                                               tmp_path: Path) -> None:
     made = [fake_periscope.add_broadcast(user['id'], segments=2) for _ in range(3)]
     gone = fake_periscope.add_broadcast(user['id'], available_for_replay=False)
     results = download_user_history(fake_periscope.peri, 'replay_tester', tmp_path)
@@ -204,6 +277,14 @@ def test_download_user_history__all_then_skipped(fake_periscope: Any, user: dict
         result = by_id[broadcast['id']]
         assert result.status == 'downloaded'
         assert sha256(result.path) == fake_periscope.replay_sha256(broadcast['id'])
+
+
+def test_download_user_history__second_run_skips(fake_periscope: Any, user: dict[str, Any],
+                                                 tmp_path: Path) -> None:
+    for _ in range(3):
+        fake_periscope.add_broadcast(user['id'], segments=2)
+    fake_periscope.add_broadcast(user['id'], available_for_replay=False)
+    download_user_history(fake_periscope.peri, 'replay_tester', tmp_path)
     again = download_user_history(fake_periscope.peri, user['id'], tmp_path)
     assert again is not None
     assert sorted(r.status for r in again) == ['skipped'] * 3 + ['unavailable']
@@ -225,38 +306,85 @@ def test_download_user_history__unknown_user(fake_periscope: Any, tmp_path: Path
     assert download_user_history(fake_periscope.peri, 'some_bad_username', tmp_path) is None
 
 
-def test_watch__notices_a_broadcast_going_live(fake_periscope: Any, user: dict[str, Any],
-                                               tmp_path: Path) -> None:
-    fake_periscope.add_broadcast(user['id'], segments=2)
-    events: list[dict[str, Any]] = []
-    live: list[dict[str, Any]] = []
+# -- watching: one watch, several behaviours ---------------------------------------------------
 
-    def sleep(seconds: float) -> None:
-        if not live:  # after the first round: the user goes live
-            live.append(fake_periscope.go_live(user['id'], live_segments=3,
-                                               segment_interval=0.1))
 
-    started = time.monotonic()
-    watch(fake_periscope.peri, ['replay_tester'], interval=0.05, on_event=events.append,
-          download_dir=tmp_path, sleep=sleep, max_polls=3)
-    assert time.monotonic() - started < 10
-    kinds = [(e['event'], e.get('broadcast_id')) for e in events]
-    broadcast_id = live[0]['id']
+@dataclass
+class WatchedLive:
+    fake: FakePeriscope
+    broadcast_id: str
+    events: list[dict[str, Any]]
+    seconds: float
+
+
+@pytest.fixture(scope='module')
+def watched_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WatchedLive]:
+    """Three rounds of watching a user who goes live after the first, capturing it."""
+    with FakePeriscope() as fake:
+        user = fake.add_user('replay_tester')
+        fake.add_broadcast(user['id'], segments=2)
+        events: list[dict[str, Any]] = []
+        live: list[dict[str, Any]] = []
+
+        def sleep(seconds: float) -> None:
+            if not live:  # after the first round: the user goes live
+                live.append(fake.go_live(user['id'], live_segments=3, segment_interval=0.1))
+
+        started = time.monotonic()
+        watch(fake.peri, ['replay_tester'], interval=0.05, on_event=events.append,
+              download_dir=tmp_path_factory.mktemp('captures'), sleep=sleep, max_polls=3)
+        yield WatchedLive(fake, live[0]['id'], events, time.monotonic() - started)
+
+
+def test_watch__reports_live_then_downloaded(watched_live: WatchedLive) -> None:
+    kinds = [(e['event'], e.get('broadcast_id')) for e in watched_live.events]
+    broadcast_id = watched_live.broadcast_id
     assert kinds[:2] == [('live', broadcast_id), ('downloaded', broadcast_id)]
-    assert ('ended', broadcast_id) in kinds
-    assert events[0]['url'] == f'{fake_periscope.web_base_url}/w/{broadcast_id}'
-    assert sha256(Path(events[1]['path'])) == fake_periscope.replay_sha256(broadcast_id)
 
 
-@pytest.mark.parametrize('hostile', ['../../evil', 'a/b', '..', '.hidden'])
-def test_hostile_ids_never_escape_the_directory(fake_periscope: Any, user: dict[str, Any],
-                                                tmp_path: Path, hostile: str) -> None:
+def test_watch__reports_ended(watched_live: WatchedLive) -> None:
+    kinds = [(e['event'], e.get('broadcast_id')) for e in watched_live.events]
+    assert ('ended', watched_live.broadcast_id) in kinds
+
+
+def test_watch__event_url_on_the_fake(watched_live: WatchedLive) -> None:
+    expected = f'{watched_live.fake.web_base_url}/w/{watched_live.broadcast_id}'
+    assert watched_live.events[0]['url'] == expected
+
+
+def test_watch__capture_byte_for_byte(watched_live: WatchedLive) -> None:
+    path = Path(watched_live.events[1]['path'])
+    assert sha256(path) == watched_live.fake.replay_sha256(watched_live.broadcast_id)
+
+
+def test_watch__three_rounds_take_about_the_capture_time(watched_live: WatchedLive) -> None:
+    assert watched_live.seconds < 10
+
+
+# -- hostile ids ---------------------------------------------------------------------------------
+
+
+HOSTILE = ['../../evil', 'a/b', '..', '.hidden']
+
+
+@pytest.mark.parametrize('hostile', HOSTILE)
+def test_hostile_id__download_refused(fake_periscope: Any, user: dict[str, Any], tmp_path: Path,
+                                      hostile: str) -> None:
+    target = tmp_path / 'one' / 'two'
+    target.mkdir(parents=True)
+    fake_periscope.add_broadcast(user['id'], broadcast_id=hostile, segments=1)
+    with pytest.raises(ValueError):
+        download_broadcast(fake_periscope.peri, hostile, target)
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob('*')) == ['one', 'one/two']
+
+
+@pytest.mark.parametrize('hostile', HOSTILE)
+def test_hostile_id__history_fails_it_and_downloads_the_rest(
+        fake_periscope: Any, user: dict[str, Any], tmp_path: Path, hostile: str) -> None:
     target = tmp_path / 'one' / 'two'
     target.mkdir(parents=True)
     fake_periscope.add_broadcast(user['id'], broadcast_id=hostile, segments=1)
     fine = fake_periscope.add_broadcast(user['id'], segments=1)
-    with pytest.raises(ValueError):
-        download_broadcast(fake_periscope.peri, hostile, target)
     results = download_user_history(fake_periscope.peri, 'replay_tester', target)
     statuses = {r.broadcast_id: r.status for r in results or []}
     assert statuses == {hostile: 'failed', fine['id']: 'downloaded'}

@@ -1,0 +1,52 @@
+"""Stream URLs, HLS replay and live downloads, whole-history downloads and watching users.
+
+Every HTTP request goes through the client's ``http_get`` (or ``request_api``), so
+timeouts, retries and error mapping are the client's. The code depends only on
+:class:`ReplayClient`, the members of :class:`pyperi.Peri` it uses, never on ``Peri``
+itself. Playlists are read by the pure :mod:`pyperi.hls`, which uses the optional
+``m3u8`` package (``pip install "pyperi[download]"``).
+
+Where things live:
+
+* :mod:`~pyperi.replay.protocol`: :class:`ReplayClient`, what is needed from the client;
+* :mod:`~pyperi.replay.streams`: stream URLs and access cookies (``accessVideoPublic``);
+* :mod:`~pyperi.replay.playlists`: reading a media playlist (master to best variant);
+* :mod:`~pyperi.replay.follower`: which segments to fetch, from a replay or a live playlist;
+* :mod:`~pyperi.replay.segments`: fetching one segment, again when its body is cut off;
+* :mod:`~pyperi.replay.writer`: writing segments in order into the temporary file;
+* :mod:`~pyperi.replay.files`: the target's name, the temporary file, the atomic publish;
+* :mod:`~pyperi.replay.download`: :func:`download_broadcast`, which joins those pieces;
+* :mod:`~pyperi.replay.history`: :func:`download_user_history` and :class:`DownloadResult`;
+* :mod:`~pyperi.replay.watching`: :func:`watch`.
+"""
+from __future__ import annotations
+
+# The download errors and PathLike stay importable from here, as before the split.
+from ..exceptions import PyPeriDownloadError as PyPeriDownloadError  # noqa: F401
+from ..exceptions import PyPeriEncryptedStreamError as PyPeriEncryptedStreamError  # noqa: F401
+from ..exceptions import (  # noqa: F401
+    PyPeriStreamUnavailableError as PyPeriStreamUnavailableError,
+)
+from .download import ProgressCallback, download_broadcast
+from .files import PathLike as PathLike  # noqa: F401
+from .follower import DEFAULT_MAX_IDLE, DEFAULT_TARGET_DURATION
+from .history import DownloadResult, download_user_history
+from .protocol import ReplayClient
+from .segments import CHUNK_SIZE, SEGMENT_RETRIES
+from .streams import STREAM_URL_KEYS, get_broadcast_stream_urls
+from .watching import watch
+
+__all__ = [
+    'STREAM_URL_KEYS',
+    'CHUNK_SIZE',
+    'SEGMENT_RETRIES',
+    'DEFAULT_TARGET_DURATION',
+    'DEFAULT_MAX_IDLE',
+    'ProgressCallback',
+    'DownloadResult',
+    'ReplayClient',
+    'get_broadcast_stream_urls',
+    'download_broadcast',
+    'download_user_history',
+    'watch',
+]

@@ -1,0 +1,127 @@
+"""Following a stream's playlist: every segment of a replay, or a live one as it grows."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Iterator, Union
+
+from .. import hls
+from .playlists import PlaylistReader
+from .protocol import ReplayClient
+
+__all__ = ['DEFAULT_TARGET_DURATION', 'DEFAULT_MAX_IDLE', 'ReplayFollower', 'LiveFollower',
+           'PlaylistFollower']
+
+logger = logging.getLogger(__name__)
+
+#: Seconds to wait between polls of a live playlist that names no target duration.
+DEFAULT_TARGET_DURATION = 2.0
+#: Give up on a live playlist that has not grown for this many seconds.
+DEFAULT_MAX_IDLE = 60.0
+
+
+class ReplayFollower:
+    """The segments of a finished broadcast's playlist, all known from the first read.
+
+    ``total`` is the number of segments.
+    """
+
+    def __init__(self, media: hls.MediaPlaylist, broadcast_id: str) -> None:
+        self.media = media
+        self.broadcast_id = broadcast_id
+        self.total: int | None = len(media.segments)
+
+    def __iter__(self) -> Iterator[hls.Segment]:
+        yield from self.media.segments
+        if not self.media.ended:
+            logger.warning('broadcast %s: playlist has no EXT-X-ENDLIST but the broadcast is '
+                           'not live; taking it as complete', self.broadcast_id)
+
+
+class LiveFollower:
+    """The segments of a live playlist as it grows, each once, until the broadcast ends.
+
+    The playlist is reloaded every target duration, or half of that after a reload
+    brought nothing new (as RFC 8216 suggests). Segments are de-duplicated by media
+    sequence number. Following stops at EXT-X-ENDLIST, when the playlist disappears,
+    when the broadcast leaves RUNNING (after one more reload, which picks up its last
+    segments), or after ``max_idle`` seconds without growth.
+
+    ``total`` is None until the playlist ends, then the number of segments yielded
+    and to come. Iterating waits (``sleep``) and reloads only once the consumer has
+    taken every segment of the last reload.
+    """
+
+    def __init__(self, media: hls.MediaPlaylist, broadcast_id: str, *, reader: PlaylistReader,
+                 client: ReplayClient, max_idle: float, sleep: Callable[[float], Any],
+                 clock: Callable[[], float]) -> None:
+        self.media = media
+        self.broadcast_id = broadcast_id
+        self.total: int | None = len(media.segments) if media.ended else None
+        self._reader = reader
+        self._client = client
+        self._max_idle = max_idle
+        self._sleep = sleep
+        self._clock = clock
+        self._yielded = 0
+        self._next_sequence: int | None = None
+        self._last_growth = self._last_check = 0.0
+        self._leaving = False
+
+    def __iter__(self) -> Iterator[hls.Segment]:
+        self._last_growth = self._last_check = self._clock()
+        media: hls.MediaPlaylist | None = self.media
+        while media is not None:
+            new = self._unseen(media)
+            if media.ended and self.total is None:
+                self.total = self._yielded + len(new)
+            for segment in new:
+                self._next_sequence = segment.sequence + 1
+                self._yielded += 1
+                yield segment
+            if media.ended or self._leaving or not self._keep_polling(media, grew=bool(new)):
+                return
+            media = self._reload(media, grew=bool(new))
+
+    def _unseen(self, media: hls.MediaPlaylist) -> list[hls.Segment]:
+        """The segments of ``media`` not yielded yet; warns about those that expired unseen."""
+        after = self._next_sequence
+        new = [s for s in media.segments if after is None or s.sequence >= after]
+        if after is not None and new and new[0].sequence > after:
+            logger.warning('broadcast %s: %d live segments expired before they were fetched',
+                           self.broadcast_id, new[0].sequence - after)
+        return new
+
+    def _target(self, media: hls.MediaPlaylist) -> float:
+        return media.target_duration or DEFAULT_TARGET_DURATION
+
+    def _keep_polling(self, media: hls.MediaPlaylist, *, grew: bool) -> bool:
+        """False once the playlist is idle too long; checks the broadcast's state now and then."""
+        now = self._clock()
+        if grew:
+            self._last_growth = now
+        elif now - self._last_growth >= self._max_idle:
+            logger.warning('broadcast %s: live playlist idle for %.0fs; stopping',
+                           self.broadcast_id, now - self._last_growth)
+            return False
+        elif now - self._last_check >= 2 * self._target(media):
+            self._last_check = now
+            # One more playlist fetch after the broadcast ends picks up its last segments.
+            self._leaving = not self._still_running()
+        return True
+
+    def _still_running(self) -> bool:
+        broadcast = self._client.get_broadcast_info(self.broadcast_id)
+        return broadcast is not None and broadcast.get('state') == 'RUNNING'
+
+    def _reload(self, media: hls.MediaPlaylist, *, grew: bool) -> hls.MediaPlaylist | None:
+        """Wait, then read the playlist again; None when it is gone."""
+        target = self._target(media)
+        self._sleep(target if grew else target / 2)
+        reloaded = self._reader.media(media.url)  # a master playlist is not fetched again
+        if reloaded is None:
+            logger.info('broadcast %s: live playlist gone; capture complete', self.broadcast_id)
+        return reloaded
+
+
+#: Either follower: iterate it for the segments; ``total`` is the count, once known.
+PlaylistFollower = Union[ReplayFollower, LiveFollower]

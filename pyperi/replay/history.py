@@ -1,0 +1,122 @@
+"""Downloading every available replay of a user, one :class:`DownloadResult` per broadcast."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .. import hls, stats, urls
+from ..exceptions import PyPeriError, PyPeriStreamUnavailableError
+from ..timeutil import ensure_utc
+from .download import ProgressCallback, download_broadcast
+from .files import PathLike
+from .protocol import ReplayClient
+
+__all__ = ['DownloadResult', 'download_user_history']
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    """What :func:`download_user_history` did with one broadcast.
+
+    ``status`` is ``'downloaded'``, ``'skipped'`` (already on disk),
+    ``'unavailable'`` (live, not available for replay, or no stream) or
+    ``'failed'`` (``error`` says why).
+    """
+
+    broadcast_id: str
+    path: Path | None
+    status: str
+    error: str | None = None
+
+
+def _since_datetime(since: datetime | timedelta | None) -> datetime | None:
+    if since is None or isinstance(since, datetime):
+        return None if since is None else ensure_utc(since)
+    if isinstance(since, timedelta):
+        return datetime.now(timezone.utc) - since
+    raise TypeError(f'since must be a datetime or timedelta, not {type(since).__name__}')
+
+
+def _not_to_download(broadcast: Mapping[str, Any], broadcast_id: str,
+                     target: Path) -> DownloadResult | None:
+    """The result for a broadcast that needs no download attempt; None to try it."""
+    if target.exists():
+        # Files appear under their final name only when complete, so existing means done.
+        return DownloadResult(broadcast_id, target, 'skipped')
+    if broadcast.get('state') == 'RUNNING':
+        return DownloadResult(broadcast_id, None, 'unavailable', 'the broadcast is live')
+    if broadcast.get('available_for_replay') is False:
+        return DownloadResult(broadcast_id, None, 'unavailable', 'not available for replay')
+    return None
+
+
+def _download_one(client: ReplayClient, broadcast: Mapping[str, Any], directory: Path,
+                  progress: ProgressCallback | None) -> DownloadResult:
+    raw_id = broadcast.get('id')
+    try:
+        broadcast_id = urls.validate_broadcast_id(raw_id)
+    except (TypeError, ValueError) as error:
+        return DownloadResult(str(raw_id), None, 'failed', f'unusable broadcast id: {error}')
+    target = directory / f'{broadcast_id}.ts'
+    skip = _not_to_download(broadcast, broadcast_id, target)
+    if skip is not None:
+        return skip
+    try:
+        path = download_broadcast(client, broadcast_id, directory, progress=progress)
+    except FileExistsError:
+        return DownloadResult(broadcast_id, target, 'skipped')
+    except PyPeriStreamUnavailableError as error:
+        return DownloadResult(broadcast_id, None, 'unavailable', str(error))
+    except (PyPeriError, OSError) as error:
+        # PyPeriError is an OSError too (requests.RequestException); OSError covers disk errors.
+        logger.warning('broadcast %s failed: %s', broadcast_id, error)
+        return DownloadResult(broadcast_id, None, 'failed', f'{type(error).__name__}: {error}')
+    return DownloadResult(broadcast_id, path, 'downloaded')
+
+
+def download_user_history(client: ReplayClient, user: str, directory: PathLike, *,
+                          since: datetime | timedelta | None = None,
+                          progress: ProgressCallback | None = None,
+                          on_result: Callable[[DownloadResult], Any] | None = None,
+                          ) -> list[DownloadResult] | None:
+    """Download every available replay of a user into ``directory``, newest first.
+
+    Broadcasts already on disk (``<id>.ts``) are skipped; one failure does not stop
+    the rest. Live broadcasts are left alone (see :func:`download_broadcast`).
+
+    :param client: a :class:`pyperi.Peri` (or any :class:`~pyperi.replay.ReplayClient`).
+    :param user: a user id, username or Periscope user URL.
+    :param directory: created if missing.
+    :param since: only broadcasts that started at or after this (an aware or UTC
+        naive datetime), or within this ``timedelta`` of now.
+    :param progress: as for :func:`download_broadcast`, restarting for each broadcast.
+    :param on_result: called with each :class:`DownloadResult` as soon as it is known.
+    :returns: one :class:`DownloadResult` per broadcast considered; None if the
+        user does not exist.
+    :raises ValueError: ``user`` names no user.
+    """
+    user_id, username = urls.parse_user_ref(user, client.web_base_url)
+    cutoff = _since_datetime(since)
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    hls.import_m3u8()
+    history = client.get_user_broadcast_history(user_id=user_id, username=username)
+    if history is None:
+        return None
+    results: list[DownloadResult] = []
+    seen: set[str] = set()
+    for broadcast in stats.filter_broadcasts(history, since=cutoff):
+        key = str(broadcast.get('id'))
+        if key in seen:
+            continue
+        seen.add(key)
+        result = _download_one(client, broadcast, folder, progress)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results

@@ -1,0 +1,185 @@
+"""Watching users: poll their histories and report new, live and ended broadcasts."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from typing import Any, Callable, Iterable, Mapping
+
+from .. import urls
+from ..exceptions import PyPeriError
+from .download import download_broadcast
+from .files import PathLike
+from .protocol import ReplayClient
+
+__all__ = ['watch']
+
+logger = logging.getLogger(__name__)
+
+#: (user as given, user id, username): a user to poll, parsed once.
+_UserRef = tuple[str, 'str | None', 'str | None']
+
+
+def _event(kind: str, user: str, broadcast: Mapping[str, Any] | None = None,
+           web_base_url: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A JSON-ready event dict: ``event``, ``user``, broadcast fields, then ``extra``."""
+    event: dict[str, Any] = {'event': kind, 'user': user}
+    if broadcast is not None:
+        broadcast_id = broadcast.get('id')
+        event.update({
+            'broadcast_id': broadcast_id,
+            'username': broadcast.get('username'),
+            'user_id': broadcast.get('user_id'),
+            'state': broadcast.get('state'),
+            'status': broadcast.get('status'),
+            'start': broadcast.get('start'),
+        })
+        if web_base_url and isinstance(broadcast_id, str):
+            with contextlib.suppress(ValueError):
+                event['url'] = urls.broadcast_url(web_base_url, broadcast_id)
+    event.update(extra)
+    return event
+
+
+def _change(before: str | None, state: str, *, first_round: bool) -> str | None:
+    """The event for a broadcast last seen in state ``before`` (None: unseen), now ``state``."""
+    if state == 'RUNNING' and before != 'RUNNING':
+        return 'live'
+    if before == 'RUNNING' and state != 'RUNNING':
+        return 'ended'
+    if before is None and not first_round:
+        return 'new'
+    return None
+
+
+class _Watcher:
+    """The state of one :func:`watch`: the broadcasts seen per user, the users missing."""
+
+    def __init__(self, client: ReplayClient, on_event: Callable[[dict[str, Any]], Any], *,
+                 download_dir: PathLike | None, stop: threading.Event | None) -> None:
+        self.client = client
+        self.on_event = on_event
+        self.download_dir = download_dir
+        self.stop = stop
+        self.known: dict[str, dict[str, str]] = {}  # user -> broadcast id -> last state seen
+        self.missing: set[str] = set()
+
+    def stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    def emit(self, kind: str, user: str, broadcast: Mapping[str, Any] | None = None,
+             **extra: Any) -> None:
+        self.on_event(_event(kind, user, broadcast, self.client.web_base_url, **extra))
+
+    def run(self, refs: list[_UserRef], *, interval: float, sleep: Callable[[float], Any],
+            max_polls: int | None) -> None:
+        """Poll every user each round, ``interval`` apart, until stopped or ``max_polls``."""
+        polls = 0
+        while not self.stopped():
+            for user, user_id, username in refs:
+                self.poll(user, user_id, username)
+                if self.stopped():
+                    return
+            polls += 1
+            if max_polls is not None and polls >= max_polls:
+                return
+            sleep(interval)
+
+    def poll(self, user: str, user_id: str | None, username: str | None) -> None:
+        """One user's history, compared with what was seen before (oldest first)."""
+        history = self._history(user, user_id, username)
+        if history is None:
+            return
+        first_round = user not in self.known
+        seen = self.known.setdefault(user, {})
+        for broadcast in reversed(history):  # oldest first, so events come in order
+            broadcast_id = broadcast.get('id')
+            if not isinstance(broadcast_id, str):
+                continue
+            state = str(broadcast.get('state'))
+            kind = _change(seen.get(broadcast_id), state, first_round=first_round)
+            seen[broadcast_id] = state
+            if kind is not None:
+                self.emit(kind, user, broadcast)
+            if kind == 'live':
+                self.capture(user, broadcast)
+            if self.stopped():
+                return
+
+    def _history(self, user: str, user_id: str | None,
+                 username: str | None) -> list[dict[str, Any]] | None:
+        """The user's history; None (after an event, if news) when it failed or the user is gone."""
+        try:
+            history = self.client.get_user_broadcast_history(user_id=user_id, username=username)
+        except PyPeriError as error:
+            self.emit('error', user, error=f'{type(error).__name__}: {error}')
+            return None
+        if history is None:
+            if user not in self.missing:
+                self.missing.add(user)
+                self.emit('user_not_found', user)
+            return None
+        self.missing.discard(user)
+        return history
+
+    def capture(self, user: str, broadcast: Mapping[str, Any]) -> None:
+        """Download a live broadcast into ``download_dir`` (if set) and report how it went."""
+        if self.download_dir is None:
+            return
+        try:
+            path = download_broadcast(self.client, str(broadcast['id']), self.download_dir)
+        except (PyPeriError, OSError, ValueError) as error:
+            self.emit('download_failed', user, broadcast, error=f'{type(error).__name__}: {error}')
+        else:
+            self.emit('downloaded', user, broadcast, path=str(path))
+
+
+def watch(client: ReplayClient, users: Iterable[str], *,
+          on_event: Callable[[dict[str, Any]], Any], interval: float = 30.0,
+          download_dir: PathLike | None = None, stop: threading.Event | None = None,
+          sleep: Callable[[float], Any] | None = None, max_polls: int | None = None) -> None:
+    """Poll users' broadcast histories and report new and live broadcasts.
+
+    Each round fetches every user's public history. The first round only records
+    what exists (reporting broadcasts already live); later rounds report each
+    broadcast not seen before. Events are JSON-ready dicts passed to ``on_event``,
+    with ``event`` one of:
+
+    * ``'live'``: a broadcast is RUNNING (once per broadcast);
+    * ``'new'``: a broadcast that was not there before and is not live;
+    * ``'ended'``: a broadcast reported live is no longer RUNNING;
+    * ``'downloaded'`` / ``'download_failed'``: a live capture finished (``path``) or
+      failed (``error``), with ``download_dir`` set;
+    * ``'user_not_found'``: the user does not exist (reported once until found again);
+    * ``'error'``: a poll failed (``error``); watching goes on.
+
+    Broadcast events carry ``user`` (as given), ``broadcast_id``, ``username``,
+    ``user_id``, ``state``, ``status``, ``start`` and ``url``.
+
+    :param client: a :class:`pyperi.Peri` (or any :class:`~pyperi.replay.ReplayClient`).
+    :param users: user ids, usernames or URLs (checked before the first poll).
+    :param interval: seconds between rounds.
+    :param download_dir: capture live broadcasts there, one after another (the
+        watch pauses while capturing).
+    :param stop: set it (from another thread) to stop after the current step.
+    :param sleep: waits between rounds; default ``stop.wait`` when ``stop`` is
+        given, else ``time.sleep``.
+    :param max_polls: stop after this many rounds (None: until stopped).
+
+    Returns when ``stop`` is set or after ``max_polls`` rounds. A
+    KeyboardInterrupt reaches the caller (a capture in progress is then
+    discarded, as by :func:`download_broadcast`).
+    """
+    refs: list[_UserRef] = [(user, *urls.parse_user_ref(user, client.web_base_url))
+                            for user in users]
+    if not refs:
+        raise ValueError('users must name at least one user')
+    if sleep is None:
+        sleep = stop.wait if stop is not None else time.sleep
+    watcher = _Watcher(client, on_event, download_dir=download_dir, stop=stop)
+    try:
+        watcher.run(refs, interval=interval, sleep=sleep, max_polls=max_polls)
+    except KeyboardInterrupt:
+        logger.info('watch interrupted')
+        raise
