@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterator, Union
+from typing import Any, Callable, Iterator, Protocol
 
 from .. import hls
 from .playlists import PlaylistReader
 from .protocol import ReplayClient
 
-__all__ = ['DEFAULT_TARGET_DURATION', 'DEFAULT_MAX_IDLE', 'ReplayFollower', 'LiveFollower',
-           'PlaylistFollower']
+__all__ = ['DEFAULT_TARGET_DURATION', 'DEFAULT_MAX_IDLE', 'PlaylistFollower', 'ReplayFollower',
+           'LiveFollower']
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +17,15 @@ logger = logging.getLogger(__name__)
 DEFAULT_TARGET_DURATION = 2.0
 #: Give up on a live playlist that has not grown for this many seconds.
 DEFAULT_MAX_IDLE = 60.0
+
+
+class PlaylistFollower(Protocol):
+    """Says which segments to fetch, in order: iterate it; ``total`` is their count, once known."""
+
+    total: int | None
+
+    def __iter__(self) -> Iterator[hls.Segment]:
+        ...
 
 
 class ReplayFollower:
@@ -121,7 +130,3 @@ class LiveFollower:
         if reloaded is None:
             logger.info('broadcast %s: live playlist gone; capture complete', self.broadcast_id)
         return reloaded
-
-
-#: Either follower: iterate it for the segments; ``total`` is the count, once known.
-PlaylistFollower = Union[ReplayFollower, LiveFollower]
