@@ -17,7 +17,8 @@ from pyperi.testing.dataset import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pyperi.testing.fake import FakePeriscope, RecordedRequest, main
+    from pyperi.testing.command import main
+    from pyperi.testing.fake import FakePeriscope, RecordedRequest
 
 __all__ = [
     'BIG_PAGE_USERNAME', 'BIG_PAGE_USER_ID', 'DOCUMENTED_BROADCAST_ID', 'DOCUMENTED_HISTORY_IDS',
@@ -32,6 +33,10 @@ _LAZY = {'FakePeriscope', 'RecordedRequest', 'main'}
 
 
 def __getattr__(name: str) -> Any:
+    if name == 'main':
+        from pyperi.testing import command
+
+        return command.main
     if name in _LAZY:
         from pyperi.testing import fake
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from pyperi.testing.fake import main
+from pyperi.testing.command import main
 
 if __name__ == '__main__':
     sys.exit(main())

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import random
-import sys
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence
+from typing import Any
 
 from pyperi.testing import hls, pages
 from pyperi.testing.app import App
@@ -20,7 +18,7 @@ from pyperi.testing.dataset import (
 from pyperi.testing.faults import Fault, FaultPlan, normalise_prefix
 from pyperi.testing.server import FakeHTTPServer
 
-__all__ = ['FakePeriscope', 'RecordedRequest', 'main']
+__all__ = ['FakePeriscope', 'RecordedRequest']
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,15 @@ class FakePeriscope:
 
     @property
     def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
         return self._server is not None and not self._stop_event.is_set()
+
+    def wait_until_stopped(self, timeout: float | None = None) -> bool:
+        """Block until :meth:`stop` is called (from another thread) or ``timeout`` passes.
+
+        :returns: True if the fake has been stopped, False on timeout.
+        """
+        return self._stop_event.wait(timeout)
 
     # -- addresses ---------------------------------------------------------------------------
 
@@ -384,37 +390,3 @@ class FakePeriscope:
                 status: int) -> None:
         with self._log_lock:
             self._requests.append(RecordedRequest(method, path, params, headers, status))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Serve a fake Periscope until Ctrl-C (``python -m pyperi.testing``)."""
-    parser = argparse.ArgumentParser(prog='python -m pyperi.testing',
-                                     description='Serve a fake Periscope (API, pages, HLS).')
-    parser.add_argument('--host', default='127.0.0.1', help='address to bind (127.0.0.1)')
-    parser.add_argument('--port', type=int, default=0, help='port to bind (0: a free one)')
-    parser.add_argument('--token-ttl', type=float, default=300.0,
-                        help='session token lifetime in seconds (300)')
-    parser.add_argument('--latency', type=float, default=0.0,
-                        help='seconds added to every response, like a distant server (0)')
-    args = parser.parse_args(argv)
-    fake = FakePeriscope(args.host, args.port, token_ttl=args.token_ttl)
-    fake.latency = args.latency
-    try:
-        fake.start()
-    except OSError as exc:
-        print('cannot serve on %s:%d: %s' % (args.host, args.port, exc), file=sys.stderr)
-        return 3
-    out = sys.stdout
-    out.write('Fake Periscope serving at %s\n' % fake.web_base_url)
-    out.write('PYPERI_API_BASE_URL=%s\n' % fake.api_base_url)
-    out.write('PYPERI_WEB_BASE_URL=%s\n' % fake.web_base_url)
-    out.write('Press Ctrl-C to stop.\n')
-    out.flush()
-    try:
-        while not fake._stop_event.wait(1.0):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
-    return 0

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -148,37 +143,13 @@ def test_concurrent_clients(fake):
 
 def test_package__exports_lazily():
     assert 'FakePeriscope' in dir(pyperi.testing)
-    assert pyperi.testing.main is not None
     with pytest.raises(AttributeError):
         pyperi.testing.no_such_name
 
 
-def test_main__serves_until_interrupted():
-    root = Path(pyperi.testing.__file__).resolve().parents[2]
-    env = dict(os.environ,
-               PYTHONPATH=os.pathsep.join([str(root), os.environ.get('PYTHONPATH', '')]))
-    proc = subprocess.Popen([sys.executable, '-m', 'pyperi.testing', '--port', '0'],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        first = proc.stdout.readline()
-        assert first.startswith('Fake Periscope serving at http://127.0.0.1:')
-        base = first.split()[-1]
-        api = proc.stdout.readline().strip()
-        assert api == 'PYPERI_API_BASE_URL=%s/api/v2' % base
-        response = requests.get(base + '/api/v2/getUserPublic',
-                                params={'username': 'george_clinton'}, timeout=5)
-        assert response.json()['user']['id'] == '376827'
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
-
-
-def test_main__reports_a_port_in_use(capsys):
-    with FakePeriscope() as fake:
-        assert pyperi.testing.main(['--port', str(fake.port)]) == 3
-    assert 'cannot serve' in capsys.readouterr().err
+def test_wait_until_stopped__times_out_while_running_then_returns_on_stop():
+    fake = FakePeriscope(default_data=False).start()
+    assert fake.wait_until_stopped(0.01) is False
+    threading.Timer(0.05, fake.stop).start()
+    assert fake.wait_until_stopped(5) is True
+    assert not fake.running

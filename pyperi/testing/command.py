@@ -1,0 +1,105 @@
+"""The fake server's command line: ``python -m pyperi.testing`` (and ``pyperi serve-fake``).
+
+Cheap to import: the server itself is only loaded by :func:`run`, so other command lines can add
+these options to their own parsers with :func:`add_arguments` and serve with :func:`run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import Sequence
+
+__all__ = ['add_arguments', 'main', 'run']
+
+#: Exit status when the fake cannot bind its address (as the ``pyperi`` command's network errors).
+EXIT_CANNOT_SERVE = 3
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError('not a whole number: %r' % (text,)) from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError('must be a port number from 0 to 65535: %r' % (text,))
+    return value
+
+
+def _seconds(text: str, *, zero_ok: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError('not a number: %r' % (text,)) from None
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        kind = 'zero or a positive' if zero_ok else 'a positive'
+        raise argparse.ArgumentTypeError('must be %s number of seconds: %r' % (kind, text))
+    return value
+
+
+def _lifetime(text: str) -> float:
+    return _seconds(text, zero_ok=False)
+
+
+def _delay(text: str) -> float:
+    return _seconds(text, zero_ok=True)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the fake's options to ``parser``: ``--host``, ``--port``, ``--token-ttl``, ``--latency``.
+
+    Bad values (a port outside 0-65535, a negative or non-finite number of seconds, a token
+    lifetime of 0) are usage errors raised by ``parser``.
+    """
+    parser.add_argument('--host', default='127.0.0.1', help='address to bind (127.0.0.1)')
+    parser.add_argument('--port', type=_port, default=0, help='port to bind (0: a free one)')
+    parser.add_argument('--token-ttl', type=_lifetime, default=300.0,
+                        help='session token lifetime in seconds (300)')
+    parser.add_argument('--latency', type=_delay, default=0.0,
+                        help='seconds added to every response, like a distant server (0)')
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve a fake Periscope with the options of :func:`add_arguments` until Ctrl-C.
+
+    Prints the address and the two environment variables that point ``Peri()`` at it.
+
+    :param args: parsed options with ``host``, ``port``, ``token_ttl`` and ``latency``.
+    :returns: 0 after Ctrl-C; 3 (a message on stderr) when the address cannot be bound.
+    """
+    from pyperi.testing.fake import FakePeriscope   # the server is only loaded to serve
+
+    fake = FakePeriscope(args.host, args.port, token_ttl=args.token_ttl)
+    fake.latency = args.latency
+    try:
+        fake.start()
+    except OSError as exc:
+        print('cannot serve on %s:%d: %s' % (args.host, args.port, exc), file=sys.stderr)
+        return EXIT_CANNOT_SERVE
+    out = sys.stdout
+    out.write('Fake Periscope serving at %s\n' % fake.web_base_url)
+    out.write('PYPERI_API_BASE_URL=%s\n' % fake.api_base_url)
+    out.write('PYPERI_WEB_BASE_URL=%s\n' % fake.web_base_url)
+    out.write('Press Ctrl-C to stop.\n')
+    out.flush()
+    try:
+        # Short waits, so Ctrl-C is noticed on every platform.
+        while not fake.wait_until_stopped(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve a fake Periscope until Ctrl-C (``python -m pyperi.testing``); the exit status.
+
+    :param argv: the arguments (default: ``sys.argv[1:]``).
+    """
+    parser = argparse.ArgumentParser(prog='python -m pyperi.testing',
+                                     description='Serve a fake Periscope (API, pages, HLS).')
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
