@@ -10,6 +10,7 @@ __all__ = [
     'parse_span',
     'parse_time_spec',
     'format_timestamp',
+    'format_periscope_timestamp',
     'ensure_utc',
 ]
 
@@ -103,6 +104,51 @@ def format_timestamp(value: datetime | None) -> str:
     if value is None:
         return ''
     return ensure_utc(value).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def format_periscope_timestamp(value: datetime, *, offset: timedelta | None = None,
+                               nanoseconds: int = 0) -> str:
+    """Write ``value`` the way Periscope did: nine fraction digits and a UTC offset.
+
+    With ``offset`` the local time at that offset is written with a numeric offset, as in 2016
+    (``2016-05-27T20:03:44.732179203-07:00``); without it, UTC with ``Z``, as in 2019
+    (``2019-03-05T18:20:01.123456789Z``). :func:`parse_timestamp` reads both back.
+
+    :param value: the moment; a naive datetime is taken to be UTC.
+    :param offset: the UTC offset to write, whole minutes strictly between -24 h and +24 h;
+        None writes UTC as ``Z``.
+    :param nanoseconds: 0 to 999, the digits below the microsecond that ``datetime`` lacks.
+    :raises TypeError: if ``value`` is not a ``datetime``, ``offset`` not a ``timedelta`` or
+        ``nanoseconds`` not an ``int``.
+    :raises ValueError: if ``offset`` or ``nanoseconds`` is out of range, or ``value`` cannot be
+        shown at ``offset`` (a year outside 1-9999).
+    """
+    if not isinstance(value, datetime):
+        raise TypeError(f'value must be a datetime, not {type(value).__name__}')
+    if offset is not None and not isinstance(offset, timedelta):
+        raise TypeError(f'offset must be a timedelta or None, not {type(offset).__name__}')
+    if isinstance(nanoseconds, bool) or not isinstance(nanoseconds, int):
+        raise TypeError(f'nanoseconds must be an int, not {type(nanoseconds).__name__}')
+    if not 0 <= nanoseconds <= 999:
+        raise ValueError(f'nanoseconds must be from 0 to 999: {nanoseconds!r}')
+    if offset is not None and (offset % timedelta(minutes=1) or abs(offset) >= timedelta(days=1)):
+        raise ValueError(f'offset must be whole minutes within a day: {offset!r}')
+    try:
+        local = ensure_utc(value).astimezone(timezone(offset or timedelta(0)))
+    except OverflowError:
+        raise ValueError(f'value out of range at offset {offset!r}: {value!r}') from None
+    seconds = local.replace(microsecond=0, tzinfo=None).isoformat()
+    fraction = local.microsecond * 1000 + nanoseconds
+    return f'{seconds}.{fraction:09d}{_offset_text(offset)}'
+
+
+def _offset_text(offset: timedelta | None) -> str:
+    if offset is None:
+        return 'Z'
+    minutes = int(offset.total_seconds()) // 60
+    sign = '-' if minutes < 0 else '+'
+    hours, minutes = divmod(abs(minutes), 60)
+    return f'{sign}{hours:02d}:{minutes:02d}'
 
 
 def parse_span(text: str) -> timedelta:

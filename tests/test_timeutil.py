@@ -169,3 +169,96 @@ def test_parse_time_spec__never_raises_anything_but_value_error(text):
     except ValueError:
         return
     assert result.tzinfo == UTC
+
+
+# -- format_periscope_timestamp: Periscope's own form, read back by parse_timestamp ------------
+
+import re  # noqa: E402 - this section was appended
+
+from pyperi.timeutil import format_periscope_timestamp  # noqa: E402
+
+PERISCOPE_FORM = r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|[+-]\d\d:\d\d)'
+
+
+@pytest.mark.parametrize('text, offset, nanoseconds', [
+    ('2016-05-27T20:03:44.732179203-07:00', timedelta(hours=-7), 203),
+    ('2016-12-12T10:41:09.286489243-08:00', timedelta(hours=-8), 243),
+    ('2015-03-28T19:52:59.150319197-07:00', timedelta(hours=-7), 197),
+    ('2024-05-01T12:00:00.500000000+05:30', timedelta(hours=5, minutes=30), 0),
+])
+def test_format_periscope_timestamp__writes_the_2016_form(text, offset, nanoseconds):
+    parsed = parse_timestamp(text)
+    assert format_periscope_timestamp(parsed, offset=offset, nanoseconds=nanoseconds) == text
+
+
+def test_format_periscope_timestamp__without_offset_writes_the_2019_z_form():
+    moment = datetime(2019, 3, 5, 18, 20, 1, 123456, tzinfo=UTC)
+    text = format_periscope_timestamp(moment, nanoseconds=789)
+    assert text == '2019-03-05T18:20:01.123456789Z'
+    assert parse_timestamp(text) == moment
+
+
+def test_format_periscope_timestamp__shows_local_time_at_the_offset():
+    moment = datetime(2016, 5, 28, 3, 3, 44, tzinfo=UTC)
+    text = format_periscope_timestamp(moment, offset=timedelta(hours=-7))
+    assert text == '2016-05-27T20:03:44.000000000-07:00'
+
+
+def test_format_periscope_timestamp__zero_offset_is_numeric():
+    moment = datetime(2016, 5, 28, 3, 3, 44, tzinfo=UTC)
+    assert format_periscope_timestamp(moment, offset=timedelta(0)).endswith('.000000000+00:00')
+
+
+def test_format_periscope_timestamp__naive_is_utc():
+    naive = datetime(2019, 3, 5, 18, 20, 1)
+    assert format_periscope_timestamp(naive) == format_periscope_timestamp(
+        naive.replace(tzinfo=UTC))
+
+
+def test_format_periscope_timestamp__early_years_keep_four_digits():
+    moment = datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert format_periscope_timestamp(moment) == '0999-01-02T03:04:05.000000000Z'
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    ({'nanoseconds': -1}, 'nanoseconds'),
+    ({'nanoseconds': 1000}, 'nanoseconds'),
+    ({'offset': timedelta(seconds=30)}, 'offset'),
+    ({'offset': timedelta(hours=24)}, 'offset'),
+    ({'offset': timedelta(hours=-24)}, 'offset'),
+])
+def test_format_periscope_timestamp__out_of_range_is_value_error(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        format_periscope_timestamp(NOW, **kwargs)
+
+
+@pytest.mark.parametrize('value, kwargs, message', [
+    ('2024-05-01T12:00:00Z', {}, 'value'),
+    (NOW, {'offset': -420}, 'offset'),
+    (NOW, {'nanoseconds': 1.5}, 'nanoseconds'),
+    (NOW, {'nanoseconds': True}, 'nanoseconds'),
+])
+def test_format_periscope_timestamp__wrong_type_is_type_error(value, kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        format_periscope_timestamp(value, **kwargs)
+
+
+def test_format_periscope_timestamp__unshowable_year_is_value_error():
+    last = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    with pytest.raises(ValueError, match='out of range'):
+        format_periscope_timestamp(last, offset=timedelta(hours=1))
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2100, 1, 1),
+                        timezones=st.just(UTC)),
+    offset_minutes=st.none() | offsets,
+    nanoseconds=st.integers(min_value=0, max_value=999),
+)
+def test_format_periscope_timestamp__parse_reads_back_the_same_moment(
+        moment, offset_minutes, nanoseconds):
+    offset = None if offset_minutes is None else timedelta(minutes=offset_minutes)
+    text = format_periscope_timestamp(moment, offset=offset, nanoseconds=nanoseconds)
+    assert re.fullmatch(PERISCOPE_FORM, text)
+    assert text[26:29] == '%03d' % nanoseconds
+    assert parse_timestamp(text) == moment
