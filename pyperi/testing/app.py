@@ -9,55 +9,26 @@ import json
 import re
 import secrets
 import threading
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from pyperi.testing import hls, pages
-from pyperi.testing.dataset import BroadcastRecord, Dataset
+from pyperi.testing.response import Response, error_response, json_response
+from pyperi.testing.store import BroadcastRecord, Dataset
+from pyperi.testing.wire import (
+    API_PATH, CLOUDFRONT_COOKIES, CLOUDFRONT_KEY_PAIR_ID, HISTORY_TOKEN, REFUSED_STATUS,
+    TOKEN_NAMES, USERNAME_RE,
+)
 
-__all__ = ['App', 'Response', 'TOKEN_NAMES', 'REFUSED_STATUS']
+__all__ = ['App']
 
-TOKEN_NAMES = ('broadcastHistory', 'serviceToken', 'thumbnailPlaylist')
-#: Status of getUserBroadcastsPublic with a missing, unknown, expired or foreign session_id.
-REFUSED_STATUS = 401
 _RESERVED = {'w', 'u', 'hls', 'api', 'assets', 'favicon.ico', 'robots.txt'}
-_USERNAME_RE = re.compile(r'^[A-Za-z0-9_]{1,64}$')
-_JSON = 'application/json; charset=utf-8'
 _HTML = 'text/html; charset=utf-8'
 _M3U8 = 'application/vnd.apple.mpegurl'
-_KEY_PAIR_ID = 'APKAIHCXHHQVRTVSFRWQ'
 _COOKIE_TTL = 6 * 3600
-
-
-@dataclass
-class Response:
-    """A response to send: a fixed body, or chunks produced on demand with a known length."""
-
-    status: int
-    content_type: str = _JSON
-    body: bytes = b''
-    chunks: Callable[[], Iterator[bytes]] | None = None
-    length: int | None = None
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def content_length(self) -> int:
-        return len(self.body) if self.chunks is None else int(self.length or 0)
-
-    def iter_body(self) -> Iterable[bytes]:
-        if self.chunks is None:
-            return (self.body,) if self.body else ()
-        return self.chunks()
-
-
-def json_response(status: int, payload: Any) -> Response:
-    return Response(status, _JSON, json.dumps(payload, ensure_ascii=False).encode('utf-8'))
-
-
-def error_response(status: int, msg: str) -> Response:
-    """Periscope's error body: ``{"success": false, "msg": ...}``."""
-    return json_response(status, {'success': False, 'msg': msg})
+_CHUNK_RE = re.compile(r'chunk_(\d+)\.ts')
+_LIVE_PLAYLISTS = ('live.m3u8', 'lhls.m3u8')
 
 
 @dataclass
@@ -73,6 +44,7 @@ class App:
     :param dataset: the data to serve.
     :param base_url: the server's own base URL (for replay URLs and absolute HLS URIs).
     :param wall: the fake's wall clock (epoch seconds; tests can move it forward).
+    :param clock: the fake's monotonic clock (live playlists grow with it).
     :param token_ttl: lifetime of issued session tokens, in seconds.
     """
 
@@ -86,32 +58,46 @@ class App:
         self._secret = secrets.token_bytes(32)
         self._lock = threading.Lock()
         self._tokens: dict[str, _Token] = {}
-        self.malformed: dict[str, str] = {}
+        self._malformed: dict[str, str] = {}
 
     # -- dispatch ----------------------------------------------------------------------------
 
     def handle(self, method: str, path: str, params: dict[str, str],
                headers: dict[str, str]) -> Response:
+        """The response to a request; ``headers`` have lower-case names."""
         if method not in ('GET', 'HEAD'):
             return error_response(405, 'Method Not Allowed')
+        if path.startswith(API_PATH + '/'):
+            return self._api(path[len(API_PATH) + 1:], params)
         parts = [p for p in path.split('/') if p]
-        if path.startswith('/api/v2/'):
-            return self._api(path[len('/api/v2/'):], params)
-        if parts and parts[0] == 'hls':
+        if parts[:1] == ['hls']:
             return self._hls(parts[1:], headers)
+        return self._page(parts)
+
+    def _page(self, parts: list[str]) -> Response:
         if not parts:
-            return Response(200, _HTML, pages.home_page(self._base_url()))
-        if parts[0] == 'u' and len(parts) == 2:
-            return self._user_page(parts[1] if parts[1].isdigit() else None)
-        if parts[0] == 'w' and len(parts) == 2:
-            return self._broadcast_page(parts[1], None)
-        if parts[0] not in _RESERVED and _USERNAME_RE.match(parts[0]):
-            user_id = self.dataset.user_id_for(parts[0])
-            if len(parts) == 1:
-                return self._user_page(user_id)
-            if len(parts) == 2:
-                return self._broadcast_page(parts[1], user_id)
-        return self._not_found_page()
+            return _html(200, pages.home_page(self._base_url()))
+        first, rest = parts[0], parts[1:]
+        if len(rest) == 1 and first in ('u', 'w'):
+            return self._page_by_id(first, rest[0])
+        if len(rest) > 1 or not _names_a_user(first):
+            return _not_found_page()
+        user_id = self.dataset.user_id_for(first)
+        return self._broadcast_page(rest[0], user_id) if rest else self._user_page(user_id)
+
+    def _page_by_id(self, kind: str, ident: str) -> Response:
+        """``/u/<user id>`` or ``/w/<broadcast id>``."""
+        if kind == 'u':
+            return self._user_page(ident if ident.isdigit() else None)
+        return self._broadcast_page(ident, None)
+
+    def set_malformed(self, user_id: str, kind: str | None) -> None:
+        """Break the page of ``user_id`` as :data:`pyperi.testing.pages.MALFORMED_KINDS` say;
+        None repairs it."""
+        if kind is None:
+            self._malformed.pop(user_id, None)
+        else:
+            self._malformed[user_id] = kind
 
     # -- API ---------------------------------------------------------------------------------
 
@@ -146,9 +132,9 @@ class App:
         record = self.dataset.get_record(broadcast_id)
         if record is None:
             return error_response(404, 'Not Found')
-        return json_response(200, self.access_video_body(record))
+        return json_response(200, self._access_video_body(record))
 
-    def access_video_body(self, record: BroadcastRecord) -> dict[str, Any]:
+    def _access_video_body(self, record: BroadcastRecord) -> dict[str, Any]:
         """The accessVideoPublic body for ``record`` (fresh cookies each time)."""
         base = self._base_url()
         body: dict[str, Any] = {
@@ -175,6 +161,7 @@ class App:
         return body
 
     def replay_url(self, broadcast_id: str) -> str:
+        """The replay playlist URL of a broadcast."""
         return '%s/hls/%s/playlist.m3u8' % (self._base_url(), broadcast_id)
 
     def _get_user_broadcasts_public(self, params: dict[str, str]) -> Response:
@@ -216,7 +203,7 @@ class App:
             return 'Missing session_id'
         with self._lock:
             token = self._tokens.get(session_id)
-        if token is None or token.name != 'broadcastHistory':
+        if token is None or token.name != HISTORY_TOKEN:
             return 'Invalid session_id'
         if token.expires <= self._wall():
             return 'Expired session_id'
@@ -226,32 +213,29 @@ class App:
 
     # -- web pages ---------------------------------------------------------------------------
 
-    def _not_found_page(self) -> Response:
-        return Response(404, _HTML, pages.not_found_page())
-
     def _user_page(self, user_id: str | None) -> Response:
         user = self.dataset.get_user(user_id) if user_id else None
         if user is None or user_id is None:
-            return self._not_found_page()
+            return _not_found_page()
         tokens, now_ms = self.issue_tokens(user_id)
         body = pages.user_page(user, tokens, now_ms,
                                canonical='%s/%s' % (self._base_url(), user['username']),
                                extra_users=self.dataset.page_users(user_id),
-                               malformed=self.malformed.get(user_id))
-        return Response(200, _HTML, body)
+                               malformed=self._malformed.get(user_id))
+        return _html(200, body)
 
     def _broadcast_page(self, broadcast_id: str, user_id: str | None) -> Response:
         record = self.dataset.get_record(broadcast_id)
         if record is None or (user_id is not None and record.info.get('user_id') != user_id):
-            return self._not_found_page()
+            return _not_found_page()
         owner = str(record.info.get('user_id'))
         user = self.dataset.get_user(owner)
         if user is None:
-            return self._not_found_page()
+            return _not_found_page()
         tokens, now_ms = self.issue_tokens(owner)
         body = pages.broadcast_page(user, dict(record.info), tokens, now_ms,
                                     canonical='%s/w/%s' % (self._base_url(), broadcast_id))
-        return Response(200, _HTML, body)
+        return _html(200, body)
 
     # -- HLS ---------------------------------------------------------------------------------
 
@@ -265,26 +249,21 @@ class App:
         encoded = _cloudfront_b64(policy.encode())
         domain = urlsplit(base).hostname or '127.0.0.1'
         path = '/hls/%s/' % broadcast_id
-        values = [('CloudFront-Policy', encoded),
-                  ('CloudFront-Signature', self._sign(encoded)),
-                  ('CloudFront-Key-Pair-Id', _KEY_PAIR_ID)]
-        return [{'Name': n, 'Value': v, 'Domain': domain, 'Path': path} for n, v in values]
+        values = (encoded, self._sign(encoded), CLOUDFRONT_KEY_PAIR_ID)
+        return [{'Name': n, 'Value': v, 'Domain': domain, 'Path': path}
+                for n, v in zip(CLOUDFRONT_COOKIES, values)]
 
     def _sign(self, encoded_policy: str) -> str:
         digest = hmac.new(self._secret, encoded_policy.encode(), hashlib.sha256).digest()
         return _cloudfront_b64(digest)
 
     def _cookies_ok(self, broadcast_id: str, headers: dict[str, str]) -> bool:
-        jar: dict[str, str] = {}
-        for part in headers.get('cookie', '').split(';'):
-            name, sep, value = part.strip().partition('=')
-            if sep:
-                jar[name] = value.strip().strip('"')
-        policy = jar.get('CloudFront-Policy', '')
-        signature = jar.get('CloudFront-Signature', '')
-        if not policy or jar.get('CloudFront-Key-Pair-Id') != _KEY_PAIR_ID:
+        policy_name, signature_name, key_pair_name = CLOUDFRONT_COOKIES
+        jar = _cookie_jar(headers.get('cookie', ''))
+        policy = jar.get(policy_name, '')
+        if not policy or jar.get(key_pair_name) != CLOUDFRONT_KEY_PAIR_ID:
             return False
-        if not hmac.compare_digest(signature, self._sign(policy)):
+        if not hmac.compare_digest(jar.get(signature_name, ''), self._sign(policy)):
             return False
         try:
             statement = json.loads(_cloudfront_unb64(policy))['Statement'][0]
@@ -296,54 +275,99 @@ class App:
                 and float(expires) > self._wall())
 
     def _hls(self, parts: list[str], headers: dict[str, str]) -> Response:
+        """``/hls/<broadcast id>/<file>``: signed cookies first, then the file."""
         if not parts or not self._cookies_ok(parts[0], headers):
             return Response(403, 'application/xml', _ACCESS_DENIED)
         record = self.dataset.get_record(parts[0])
         if record is None:
-            return Response(404, 'application/xml', _NO_SUCH_KEY)
-        rest = parts[1:]
-        base = self._base_url()
-        if rest in (['live.m3u8'], ['lhls.m3u8']):
-            return self._live_playlist(record, base)
-        if record.live is not None:
-            available = record.live.available(self._clock())
-        else:
-            available = record.segments
-        if rest == ['key'] and record.encrypted:
-            return Response(200, 'application/octet-stream', hls.aes_key(record.id))
-        replayable = not record.running and record.info.get('available_for_replay')
-        if rest == ['playlist.m3u8'] and replayable:
-            if record.master:
-                return Response(200, _M3U8, hls.master_playlist(record, base).encode())
-            variant = hls.variants(record)[0]
-            text = hls.media_playlist(record, variant, base, from_variant_dir=False)
-            return Response(200, _M3U8, text.encode())
-        if len(rest) == 2:
-            found = hls.find_variant(record, rest[0])
-            if found is None:
-                return Response(404, 'application/xml', _NO_SUCH_KEY)
-            if rest[1] == 'playlist.m3u8' and replayable and record.master:
-                return Response(200, _M3U8, hls.media_playlist(record, found, base).encode())
-            match = re.fullmatch(r'chunk_(\d+)\.ts', rest[1])
-            if match and int(match.group(1)) < available and (replayable or record.running):
-                return self._segment(record, found, int(match.group(1)))
-        return Response(404, 'application/xml', _NO_SUCH_KEY)
+            return _no_such_key()
+        return self._hls_file(record, parts[1:])
 
-    def _live_playlist(self, record: BroadcastRecord, base: str) -> Response:
-        if record.live is None:
-            return Response(404, 'application/xml', _NO_SUCH_KEY)
-        available = record.live.available(self._clock())
-        first, stop = hls.live_window(record, available)
+    def _hls_file(self, record: BroadcastRecord, rest: list[str]) -> Response:
+        if len(rest) == 2:
+            return self._variant_file(record, rest[0], rest[1])
+        name = '/'.join(rest)
+        if name in _LIVE_PLAYLISTS:
+            return self._live_playlist(record)
+        if name == 'key' and record.encrypted:
+            return Response(200, 'application/octet-stream', hls.aes_key(record.id))
+        if name == 'playlist.m3u8' and record.replayable:
+            return self._replay_playlist(record)
+        return _no_such_key()
+
+    def _replay_playlist(self, record: BroadcastRecord) -> Response:
+        base = self._base_url()
+        if record.master:
+            return _m3u8(hls.master_playlist(record, base))
         variant = hls.variants(record)[0]
-        text = hls.media_playlist(record, variant, base, first=first, stop=stop,
-                                  ended=not record.running, from_variant_dir=False)
-        return Response(200, _M3U8, text.encode())
+        return _m3u8(hls.media_playlist(record, variant, base, from_variant_dir=False))
+
+    def _variant_file(self, record: BroadcastRecord, variant_name: str, name: str) -> Response:
+        """``<variant>/playlist.m3u8`` of a master playlist, or ``<variant>/chunk_<n>.ts``."""
+        variant = hls.find_variant(record, variant_name)
+        if variant is None:
+            return _no_such_key()
+        if name == 'playlist.m3u8' and record.replayable and record.master:
+            return _m3u8(hls.media_playlist(record, variant, self._base_url()))
+        match = _CHUNK_RE.fullmatch(name)
+        index = int(match.group(1)) if match else None
+        if index is None or index >= self._available(record):
+            return _no_such_key()
+        if not (record.replayable or record.running):
+            return _no_such_key()
+        return self._segment(record, variant, index)
+
+    def _available(self, record: BroadcastRecord) -> int:
+        """How many segments of ``record`` exist now."""
+        if record.live is not None:
+            return record.live.available(self._clock())
+        return record.segments
+
+    def _live_playlist(self, record: BroadcastRecord) -> Response:
+        if record.live is None:
+            return _no_such_key()
+        first, stop = hls.live_window(record, self._available(record))
+        variant = hls.variants(record)[0]
+        return _m3u8(hls.media_playlist(record, variant, self._base_url(), first=first,
+                                        stop=stop, ended=not record.running,
+                                        from_variant_dir=False))
 
     def _segment(self, record: BroadcastRecord, variant: hls.Variant, index: int) -> Response:
         def chunks() -> Iterator[bytes]:
             return hls.segment_chunks(record, variant, index)
 
         return Response(200, 'video/mp2t', chunks=chunks, length=hls.served_size(record, variant))
+
+
+def _names_a_user(segment: str) -> bool:
+    """Whether a one-segment path (``/<segment>``) can be a user's page."""
+    return segment not in _RESERVED and USERNAME_RE.fullmatch(segment) is not None
+
+
+def _html(status: int, body: bytes) -> Response:
+    return Response(status, _HTML, body)
+
+
+def _not_found_page() -> Response:
+    return _html(404, pages.not_found_page())
+
+
+def _m3u8(text: str) -> Response:
+    return Response(200, _M3U8, text.encode())
+
+
+def _no_such_key() -> Response:
+    return Response(404, 'application/xml', _NO_SUCH_KEY)
+
+
+def _cookie_jar(header: str) -> dict[str, str]:
+    """The cookies of a ``Cookie`` header, quotes removed."""
+    jar: dict[str, str] = {}
+    for part in header.split(';'):
+        name, sep, value = part.strip().partition('=')
+        if sep:
+            jar[name] = value.strip().strip('"')
+    return jar
 
 
 def _cloudfront_b64(data: bytes) -> str:

@@ -6,33 +6,23 @@ import hashlib
 import random
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyperi.testing import hls, pages
 from pyperi.testing.app import App
-from pyperi.testing.dataset import (
-    DEFAULT_SEGMENT_SIZE, BroadcastRecord, Dataset, load_default_dataset, make_broadcast,
-)
-from pyperi.testing.faults import Fault, FaultPlan, normalise_prefix
+from pyperi.testing.dataset import RESERVED_IDS, load_default_dataset
+from pyperi.testing.faults import Drop, Fail, Fault, FaultPlan, Stall
+from pyperi.testing.generate import make_broadcast
+from pyperi.testing.requestlog import RecordedRequest, RequestLog
 from pyperi.testing.server import FakeHTTPServer
+from pyperi.testing.store import DEFAULT_SEGMENT_SIZE, BroadcastRecord, Dataset
+from pyperi.testing.wire import API_PATH
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyperi import Peri
 
 __all__ = ['FakePeriscope', 'RecordedRequest']
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request the fake received.
-
-    ``status`` is the status sent (0 when the connection was dropped before a status line).
-    """
-
-    method: str
-    path: str
-    params: dict[str, str]
-    headers: dict[str, str]
-    status: int = 0
 
 
 class FakePeriscope:
@@ -57,15 +47,15 @@ class FakePeriscope:
         self._offset = 0.0
         self._stop_event = threading.Event()
         self._lock = threading.RLock()
-        self._log_lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
+        self._log = RequestLog()
         self._faults = FaultPlan()
         self._latency = 0.0
         self._server: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._peris: list[Any] = []
-        self._peri: Any = None
-        self._dataset = Dataset(now, clock=self._clock, wall=self._wall)
+        self._peris: list[Peri] = []
+        self._peri: Peri | None = None
+        self._dataset = Dataset(now, clock=self._clock, wall=self._wall,
+                                reserved_ids=RESERVED_IDS)
         self._app = App(self._dataset, lambda: self.web_base_url, self._wall, self._clock,
                         token_ttl)
         if default_data:
@@ -74,13 +64,19 @@ class FakePeriscope:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> FakePeriscope:
-        """Bind and serve in a daemon thread; ready (listening) when this returns."""
+        """Bind and serve in a daemon thread; ready (listening) when this returns.
+
+        :raises RuntimeError: if already started, or stopped (a fake serves once).
+        :raises OSError: if the address cannot be bound.
+        """
         with self._lock:
-            if self._server is not None:
-                raise RuntimeError('FakePeriscope already started')
             if self._stop_event.is_set():
                 raise RuntimeError('a stopped FakePeriscope cannot be restarted')
-            self._server = FakeHTTPServer((self._host, self._requested_port), self)
+            if self._server is not None:
+                raise RuntimeError('FakePeriscope already started')
+            self._server = FakeHTTPServer(
+                (self._host, self._requested_port), app=self._app, faults=self._faults,
+                record=self._log.record, stop=self._stop_event, latency=lambda: self._latency)
             self._thread = threading.Thread(target=self._server.serve_forever,
                                             kwargs={'poll_interval': 0.01},
                                             name='fake-periscope', daemon=True)
@@ -107,7 +103,7 @@ class FakePeriscope:
     def __enter__(self) -> FakePeriscope:
         return self.start()
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self.stop()
 
     def __repr__(self) -> str:
@@ -146,7 +142,7 @@ class FakePeriscope:
     @property
     def api_base_url(self) -> str:
         """``http://127.0.0.1:PORT/api/v2``."""
-        return self.web_base_url + '/api/v2'
+        return self.web_base_url + API_PATH
 
     def _address(self) -> tuple[str, int]:
         if self._server is None:
@@ -157,14 +153,14 @@ class FakePeriscope:
     # -- clients -----------------------------------------------------------------------------
 
     @property
-    def peri(self) -> Any:
+    def peri(self) -> Peri:
         """A :class:`pyperi.Peri` pointed at this fake, retrying without backoff sleeps."""
         with self._lock:
             if self._peri is None:
                 self._peri = self.make_peri()
             return self._peri
 
-    def make_peri(self, **kwargs: Any) -> Any:
+    def make_peri(self, **kwargs: Any) -> Peri:
         """A new :class:`pyperi.Peri` pointed at this fake; closed when the fake stops.
 
         ``kwargs`` go to ``Peri`` (e.g. ``timeout=0.5, retries=0``); ``retries`` defaults to
@@ -200,6 +196,7 @@ class FakePeriscope:
         return self._dataset.get_user(str(user_id))
 
     def user_id_for(self, username: str) -> str | None:
+        """The id of ``username`` (any case), or None."""
         return self._dataset.user_id_for(username)
 
     def add_broadcast(self, user_id: str | int, *, broadcast_id: str | None = None,
@@ -226,7 +223,7 @@ class FakePeriscope:
         if start.tzinfo is None:
             raise ValueError('start must be timezone-aware')
         if encrypted:
-            hls.encrypt_chunks([], b'\0' * 16, b'\0' * 16)  # fail fast without cryptography
+            hls.require_cryptography()
         broadcast_id = broadcast_id or self._dataset.new_broadcast_id()
         rng = random.Random(broadcast_id)
         info = make_broadcast(rng, user, broadcast_id, start=start, duration=duration,
@@ -327,6 +324,22 @@ class FakePeriscope:
             raise ValueError('latency must be >= 0')
         self._latency = float(value)
 
+    def add_fault(self, fault: Fault, n: int = 1, *, path_prefix: str | None = None) -> None:
+        """Apply ``fault`` to the next ``n`` requests whose path starts with ``path_prefix``.
+
+        The other ``*_next`` methods are shortcuts for the built-in faults; a fault of your own
+        is a :class:`pyperi.testing.faults.Fault` subclass. Queued faults apply in order: a
+        request gets the first one that matches it.
+
+        :param path_prefix: a path or a full URL; None matches every request.
+        :raises TypeError: if ``fault`` is not a ``Fault``.
+        :raises ValueError: if ``n`` is negative.
+        """
+        if not isinstance(fault, Fault):
+            raise TypeError('fault must be a pyperi.testing.faults.Fault, not %s'
+                            % (type(fault).__name__,))
+        self._faults.add(fault, n, path_prefix)
+
     def fail_next(self, n: int, status: int, *, path_prefix: str | None = None,
                   retry_after: float | str | None = None) -> None:
         """Answer the next ``n`` matching requests with ``status`` and Periscope's error body.
@@ -334,7 +347,7 @@ class FakePeriscope:
         :param path_prefix: only requests whose path starts with it (a path or a full URL).
         :param retry_after: a ``Retry-After`` header (seconds, rounded up; or a str as is).
         """
-        self._faults.add(Fault('fail', n, path_prefix, status=status, retry_after=retry_after))
+        self.add_fault(Fail(status, retry_after), n, path_prefix=path_prefix)
 
     def drop_next(self, n: int, *, path_prefix: str | None = None, after_bytes: int = 0) -> None:
         """Close the connection of the next ``n`` matching requests.
@@ -342,11 +355,11 @@ class FakePeriscope:
         With ``after_bytes`` 0 nothing is sent; otherwise the status line and headers (with the
         full Content-Length) and that many body bytes are sent first.
         """
-        self._faults.add(Fault('drop', n, path_prefix, after_bytes=after_bytes))
+        self.add_fault(Drop(after_bytes), n, path_prefix=path_prefix)
 
     def stall_next(self, n: int, seconds: float, *, path_prefix: str | None = None) -> None:
         """Send nothing for ``seconds`` before answering the next ``n`` matching requests."""
-        self._faults.add(Fault('stall', n, path_prefix, seconds=seconds))
+        self.add_fault(Stall(seconds), n, path_prefix=path_prefix)
 
     def clear_faults(self) -> None:
         """Forget queued faults (latency and malformed pages stay)."""
@@ -354,6 +367,7 @@ class FakePeriscope:
 
     @property
     def pending_faults(self) -> int:
+        """How many faulty responses are still queued."""
         return self._faults.pending()
 
     def malformed_page(self, username: str, kind: str | None = 'missing') -> None:
@@ -362,31 +376,21 @@ class FakePeriscope:
         user_id = self._dataset.user_id_for(username)
         if user_id is None:
             raise ValueError('unknown username %r' % (username,))
-        if kind is None:
-            self._app.malformed.pop(user_id, None)
-        elif kind in pages.MALFORMED_KINDS:
-            self._app.malformed[user_id] = kind
-        else:
+        if kind is not None and kind not in pages.MALFORMED_KINDS:
             raise ValueError('kind must be one of %s' % (', '.join(pages.MALFORMED_KINDS),))
+        self._app.set_malformed(user_id, kind)
 
     # -- request log -------------------------------------------------------------------------
 
     @property
     def requests(self) -> list[RecordedRequest]:
         """Every request received so far, in arrival order (a copy)."""
-        with self._log_lock:
-            return list(self._requests)
+        return self._log.all()
 
     def requests_for(self, path_prefix: str) -> list[RecordedRequest]:
         """The recorded requests whose path starts with ``path_prefix`` (a path or URL)."""
-        prefix = normalise_prefix(path_prefix) or '/'
-        return [r for r in self.requests if r.path.startswith(prefix)]
+        return self._log.matching(path_prefix)
 
     def clear_requests(self) -> None:
-        with self._log_lock:
-            self._requests.clear()
-
-    def _record(self, method: str, path: str, params: dict[str, str], headers: dict[str, str],
-                status: int) -> None:
-        with self._log_lock:
-            self._requests.append(RecordedRequest(method, path, params, headers, status))
+        """Forget the requests recorded so far."""
+        self._log.clear()

@@ -1,30 +1,120 @@
-"""Fault injection rules of the fake Periscope: failing, dropped and stalled responses."""
+"""Fault injection of the fake Periscope: faults that apply themselves, and the plan queuing them.
+
+A fault changes one exchange at up to three points: how long the server says nothing first
+(:attr:`Fault.delay`), what it answers (:meth:`Fault.respond`) and how that answer goes on the
+wire (:meth:`Fault.deliver`, with :meth:`Fault.recorded_status` for the request log). The base
+class changes nothing; each fault overrides what it needs. A new fault is a subclass here plus
+one :class:`~pyperi.testing.FakePeriscope` method that queues it with :meth:`FaultPlan.add`.
+"""
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
+from typing import Callable, Protocol
 from urllib.parse import urlsplit
 
-__all__ = ['Fault', 'FaultPlan']
+from pyperi.testing.response import Response, error_response, reason
 
-_KINDS = ('fail', 'drop', 'stall')
+__all__ = ['Connection', 'Drop', 'Fail', 'Fault', 'FaultPlan', 'NO_FAULT', 'Stall',
+           'normalise_prefix']
 
 
-@dataclass
+class Connection(Protocol):
+    """The side of a server connection a fault acts on."""
+
+    def send(self, response: Response, limit: int | None = None) -> None:
+        """Send ``response``; with ``limit``, only the head and that many body bytes."""
+
+    def abort(self) -> None:
+        """Close the connection without finishing the response."""
+
+
 class Fault:
-    """One rule: the next ``remaining`` requests under ``path_prefix`` get ``kind``."""
+    """A fault that changes nothing: the default behaviour of every step."""
 
-    kind: str
-    remaining: int
-    path_prefix: str | None = None
-    status: int = 0
+    @property
+    def delay(self) -> float:
+        """Seconds to say nothing before answering."""
+        return 0.0
+
+    def respond(self, answer: Callable[[], Response]) -> Response:
+        """The response to send; ``answer`` gives the one the fake would normally send."""
+        return answer()
+
+    def recorded_status(self, response: Response) -> int:
+        """The status the request log records (0: the client never sees a status line)."""
+        return response.status
+
+    def deliver(self, response: Response, connection: Connection) -> None:
+        """Put ``response`` on the wire."""
+        connection.send(response)
+
+
+#: The fault of a request no rule matches.
+NO_FAULT = Fault()
+
+
+@dataclass(frozen=True)
+class Fail(Fault):
+    """Answer with ``status`` and Periscope's error body, and maybe a ``Retry-After`` header.
+
+    :param status: an HTTP error status (400-599).
+    :param retry_after: seconds (rounded up) or a str sent as is; None sends no header.
+    """
+
+    status: int
     retry_after: float | str | None = None
-    after_bytes: int = 0
-    seconds: float = 0.0
 
-    def matches(self, path: str) -> bool:
-        return self.path_prefix is None or path.startswith(self.path_prefix)
+    def __post_init__(self) -> None:
+        if not 400 <= self.status <= 599:
+            raise ValueError('status must be an HTTP error status (400-599): %r' % (self.status,))
+
+    def respond(self, answer: Callable[[], Response]) -> Response:
+        response = error_response(self.status, reason(self.status))
+        if self.retry_after is not None:
+            response.headers.append(('Retry-After', self._retry_after_text()))
+        return response
+
+    def _retry_after_text(self) -> str:
+        if isinstance(self.retry_after, str):
+            return self.retry_after
+        return str(max(0, math.ceil(self.retry_after or 0)))
+
+
+@dataclass(frozen=True)
+class Drop(Fault):
+    """Close the connection: at once, or after the head and ``after_bytes`` body bytes."""
+
+    after_bytes: int = 0
+
+    def __post_init__(self) -> None:
+        if self.after_bytes < 0:
+            raise ValueError('after_bytes must be >= 0')
+
+    def recorded_status(self, response: Response) -> int:
+        return response.status if self.after_bytes else 0
+
+    def deliver(self, response: Response, connection: Connection) -> None:
+        if self.after_bytes:
+            connection.send(response, limit=self.after_bytes)
+        connection.abort()
+
+
+@dataclass(frozen=True)
+class Stall(Fault):
+    """Say nothing for ``seconds`` before answering (a stop of the fake ends the wait)."""
+
+    seconds: float
+
+    def __post_init__(self) -> None:
+        if self.seconds < 0:
+            raise ValueError('seconds must be >= 0')
+
+    @property
+    def delay(self) -> float:
+        return self.seconds
 
 
 def normalise_prefix(path_prefix: str | None) -> str | None:
@@ -38,43 +128,52 @@ def normalise_prefix(path_prefix: str | None) -> str | None:
     return path_prefix
 
 
+@dataclass
+class _Rule:
+    fault: Fault
+    remaining: int
+    path_prefix: str | None
+
+    def matches(self, path: str) -> bool:
+        return self.path_prefix is None or path.startswith(self.path_prefix)
+
+
 class FaultPlan:
-    """Thread-safe queue of fault rules; the first matching rule wins and is used up."""
+    """Thread-safe queue of fault rules; the first rule matching a path wins and is used up."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._faults: list[Fault] = []
+        self._rules: list[_Rule] = []
 
-    def add(self, fault: Fault) -> None:
-        if fault.kind not in _KINDS:
-            raise ValueError('unknown fault kind %r' % (fault.kind,))
-        if fault.remaining < 0:
+    def add(self, fault: Fault, n: int, path_prefix: str | None = None) -> None:
+        """Apply ``fault`` to the next ``n`` requests whose path starts with ``path_prefix``.
+
+        :param path_prefix: a path or a full URL; None matches every request.
+        :raises ValueError: if ``n`` is negative.
+        """
+        if n < 0:
             raise ValueError('n must be >= 0')
-        if fault.kind == 'fail' and not 400 <= fault.status <= 599:
-            raise ValueError('status must be an HTTP error status (400-599): %r' % (fault.status,))
-        if fault.after_bytes < 0 or fault.seconds < 0:
-            raise ValueError('after_bytes and seconds must be >= 0')
-        fault.path_prefix = normalise_prefix(fault.path_prefix)
-        if fault.remaining:
+        if n:
             with self._lock:
-                self._faults.append(fault)
+                self._rules.append(_Rule(fault, n, normalise_prefix(path_prefix)))
 
-    def take(self, path: str) -> Fault | None:
-        """Use up one application of the first rule matching ``path``."""
+    def take(self, path: str) -> Fault:
+        """Use up one application of the first rule matching ``path``; :data:`NO_FAULT` if none."""
         with self._lock:
-            for fault in self._faults:
-                if fault.matches(path):
-                    fault.remaining -= 1
-                    if fault.remaining <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
+            for rule in self._rules:
+                if rule.matches(path):
+                    rule.remaining -= 1
+                    if rule.remaining <= 0:
+                        self._rules.remove(rule)
+                    return rule.fault
+        return NO_FAULT
 
     def pending(self) -> int:
         """How many faulty responses are still queued."""
         with self._lock:
-            return sum(f.remaining for f in self._faults)
+            return sum(rule.remaining for rule in self._rules)
 
     def clear(self) -> None:
+        """Forget every queued rule."""
         with self._lock:
-            self._faults.clear()
+            self._rules.clear()

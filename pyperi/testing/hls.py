@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import math
 import random
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from pyperi.testing.dataset import BroadcastRecord
+from pyperi.testing.store import BroadcastRecord
 
 PACKET_SIZE = 188
 #: Packets generated per chunk while streaming a segment (64 KiB, less a few bytes).
@@ -96,13 +97,21 @@ def aes_iv(broadcast_id: str) -> bytes:
     return hashlib.sha256(('iv/' + broadcast_id).encode()).digest()[:16]
 
 
+def require_cryptography() -> None:
+    """Fail fast where encryption will be needed.
+
+    :raises RuntimeError: if the ``cryptography`` package is not installed.
+    """
+    if importlib.util.find_spec('cryptography') is None:  # pragma: no cover - environment
+        raise RuntimeError('encrypted=True needs the cryptography package')
+
+
 def encrypt_chunks(chunks: Iterable[bytes], key: bytes, iv: bytes) -> Iterator[bytes]:
     """AES-128-CBC with PKCS#7 padding, streamed (needs the ``cryptography`` package)."""
-    try:
-        from cryptography.hazmat.primitives import padding
-        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise RuntimeError('encrypted=True needs the cryptography package') from exc
+    require_cryptography()
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
     padder = padding.PKCS7(128).padder()
     for chunk in chunks:

@@ -9,11 +9,12 @@ imports the server when one of them is used.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pyperi import Peri
     from pyperi.testing.fake import FakePeriscope
 
 
@@ -27,6 +28,6 @@ def fake_periscope() -> Iterator[FakePeriscope]:
 
 
 @pytest.fixture
-def fake_peri(fake_periscope: FakePeriscope) -> Any:
+def fake_peri(fake_periscope: FakePeriscope) -> Peri:
     """A :class:`pyperi.Peri` pointed at ``fake_periscope``."""
     return fake_periscope.peri

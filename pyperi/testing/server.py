@@ -1,38 +1,69 @@
-"""The HTTP/1.1 plumbing of the fake Periscope: threaded server, handler, faults on the wire."""
+"""The HTTP/1.1 plumbing of the fake Periscope: a threaded server and its request handler.
+
+The server is given everything it uses when it is made (what answers requests, the fault plan,
+where to record requests, the stop event and the latency); it knows nothing of FakePeriscope.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
 import socket
 import threading
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-from pyperi.testing.app import Response, error_response
-
-if TYPE_CHECKING:  # pragma: no cover
-    from pyperi.testing.fake import FakePeriscope
+from pyperi.testing.faults import FaultPlan
+from pyperi.testing.requestlog import RecordedRequest
+from pyperi.testing.response import Response
 
 logger = logging.getLogger(__name__)
 
-__all__ = ['FakeHTTPServer']
+__all__ = ['FakeHTTPServer', 'Responder']
 
 _DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
 
+class Responder(Protocol):
+    """What answers the fake's requests (:class:`pyperi.testing.app.App`)."""
+
+    def handle(self, method: str, path: str, params: dict[str, str],
+               headers: dict[str, str]) -> Response:
+        """The response to a request; ``headers`` have lower-case names."""
+
+
 class FakeHTTPServer(ThreadingHTTPServer):
-    """A threaded HTTP server that knows its open connections, so it can close them all."""
+    """A threaded HTTP server that knows its open connections, so it can close them all.
+
+    :param address: (host, port) to bind; port 0 picks a free one.
+    :param app: answers the requests.
+    :param faults: the faults to apply, taken one per request.
+    :param record: called with every request received, before its response goes out.
+    :param stop: set when the fake stops: pending waits end and connections are dropped.
+    :param latency: seconds to wait before answering, asked once per request.
+    """
 
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], fake: FakePeriscope) -> None:
-        self.fake = fake
+    def __init__(self, address: tuple[str, int], *, app: Responder, faults: FaultPlan,
+                 record: Callable[[RecordedRequest], None], stop: threading.Event,
+                 latency: Callable[[], float]) -> None:
+        self.app = app
+        self.faults = faults
+        self.record = record
+        self.stop = stop
+        self.latency = latency
         self._conn_lock = threading.Lock()
         self._connections: dict[socket.socket, threading.Thread] = {}
         super().__init__(address, _Handler)
+
+    def pause(self, seconds: float) -> bool:
+        """Wait ``seconds`` unless the server stops first; False if it has stopped."""
+        if seconds > 0:
+            self.stop.wait(seconds)
+        return not self.stop.is_set()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         thread = threading.Thread(target=self._process, args=(request, client_address),
@@ -63,9 +94,16 @@ class FakeHTTPServer(ThreadingHTTPServer):
         for _sock, thread in items:
             thread.join(timeout)
 
-    def connection_count(self) -> int:
-        with self._conn_lock:
-            return len(self._connections)
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    path: str
+    params: dict[str, str]
+    headers: dict[str, str]
+
+    def recorded(self, status: int) -> RecordedRequest:
+        return RecordedRequest(self.method, self.path, self.params, self.headers, status)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -82,80 +120,73 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug('fake periscope: %s - %s', self.address_string(), format % args)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
-        self._serve('GET')
+        self._serve()
 
     def do_HEAD(self) -> None:  # noqa: N802
-        self._serve('HEAD')
+        self._serve()
 
     def do_POST(self) -> None:  # noqa: N802
-        self._serve('POST')
+        self._serve()
 
     def do_PUT(self) -> None:  # noqa: N802
-        self._serve('PUT')
+        self._serve()
 
     def do_DELETE(self) -> None:  # noqa: N802
-        self._serve('DELETE')
+        self._serve()
 
-    def _serve(self, method: str) -> None:
-        fake = self.server.fake
+    def _serve(self) -> None:
+        server = self.server
+        request = self._read_request()
+        fault = server.faults.take(request.path)
+        if not server.pause(server.latency() + fault.delay):
+            server.record(request.recorded(0))
+            self.abort()
+            return
+        response = fault.respond(lambda: server.app.handle(
+            request.method, request.path, request.params,
+            {k.lower(): v for k, v in request.headers.items()}))
+        server.record(request.recorded(fault.recorded_status(response)))
+        fault.deliver(response, self)
+
+    def _read_request(self) -> _Request:
         length = int(self.headers.get('Content-Length') or 0)
         if length:
             self.rfile.read(length)
         split = urlsplit(self.path)
-        path = split.path
-        params = dict(parse_qsl(split.query, keep_blank_values=True))
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        fault = fake._faults.take(path)
-        stop = fake._stop_event
-        if fake.latency > 0:
-            stop.wait(fake.latency)
-        if fault is not None and fault.kind == 'stall':
-            stop.wait(fault.seconds)
-        if stop.is_set():
-            fake._record(method, path, params, dict(self.headers.items()), 0)
-            self._abort()
-            return
-        if fault is not None and fault.kind == 'fail':
-            response = error_response(fault.status, _reason(fault.status))
-            if fault.retry_after is not None:
-                response.headers.append(('Retry-After', _retry_after(fault.retry_after)))
-        else:
-            response = fake._app.handle(method, path, params, headers)
-        dropping = fault is not None and fault.kind == 'drop'
-        status = 0 if dropping and fault is not None and not fault.after_bytes else response.status
-        fake._record(method, path, params, dict(self.headers.items()), status)
-        if dropping and fault is not None:
-            self._send(response, method, limit=fault.after_bytes)
-            self._abort()
-            return
-        self._send(response, method)
+        return _Request(self.command, split.path,
+                        dict(parse_qsl(split.query, keep_blank_values=True)),
+                        dict(self.headers.items()))
 
-    def _send(self, response: Response, method: str, limit: int | None = None) -> None:
-        if limit == 0:
-            return
+    def send(self, response: Response, limit: int | None = None) -> None:
+        """Send ``response`` (head only for HEAD); with ``limit``, at most that many body bytes."""
         try:
-            self.send_response(response.status)
-            self.send_header('Content-Type', response.content_type)
-            self.send_header('Content-Length', str(response.content_length))
-            for name, value in response.headers:
-                self.send_header(name, value)
-            self.end_headers()
-            if method == 'HEAD':
-                return
-            sent = 0
-            for chunk in response.iter_body():
-                if limit is not None:
-                    chunk = chunk[: max(0, limit - sent)]
-                if chunk:
-                    self.wfile.write(chunk)
-                    sent += len(chunk)
-                if limit is not None and sent >= limit:
-                    break
+            self._send_head(response)
+            if self.command != 'HEAD':
+                self._send_body(response, limit)
         except _DISCONNECTS:
             logger.debug('fake periscope: client went away during %s', self.path)
             self.close_connection = True
 
-    def _abort(self) -> None:
+    def _send_head(self, response: Response) -> None:
+        self.send_response(response.status)
+        self.send_header('Content-Type', response.content_type)
+        self.send_header('Content-Length', str(response.content_length))
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.end_headers()
+
+    def _send_body(self, response: Response, limit: int | None) -> None:
+        sent = 0
+        for chunk in response.iter_body():
+            if limit is not None:
+                chunk = chunk[: max(0, limit - sent)]
+            if chunk:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+            if limit is not None and sent >= limit:
+                break
+
+    def abort(self) -> None:
         """Close the connection without (finishing) a response."""
         self.close_connection = True
         try:
@@ -163,13 +194,3 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-
-
-def _reason(status: int) -> str:
-    return BaseHTTPRequestHandler.responses.get(status, ('Error',))[0]
-
-
-def _retry_after(value: float | str) -> str:
-    if isinstance(value, str):
-        return value
-    return str(max(0, math.ceil(value)))

@@ -11,12 +11,14 @@ from pyperi.testing import FakePeriscope
 
 
 @pytest.fixture
-def fake() -> Iterator[FakePeriscope]:
+def fake_server() -> Iterator[FakePeriscope]:
+    """A started FakePeriscope with the default dataset, stopped after the test."""
     with FakePeriscope() as server:
         yield server
 
 
 @pytest.fixture
 def http() -> Iterator[requests.Session]:
+    """A plain requests session, to see the fake's wire format without pyperi in between."""
     with requests.Session() as session:
         yield session

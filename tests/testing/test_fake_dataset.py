@@ -1,4 +1,4 @@
-"""The default dataset: documented records, generated ones relative to now, determinism."""
+"""The fake's data, without a server: the default dataset, generated records, adding records."""
 
 from __future__ import annotations
 
@@ -11,38 +11,42 @@ import pytest
 from pyperi.testing import (
     GEORGE_CLINTON_ID, MISSING_BROADCAST_IDS, MISSING_USER_IDS, MISSING_USERNAMES, FakePeriscope,
 )
-from pyperi.testing.dataset import Dataset, format_timestamp, load_default_dataset, parse_timestamp
+from pyperi.testing.dataset import RESERVED_IDS, load_default_dataset
+from pyperi.testing.store import Dataset
+from pyperi.timeutil import parse_timestamp
 
 NOW = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
 TIMESTAMP_RE = r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}[+-]\d\d:\d\d$'
 
 
 def build(now=NOW):
-    dataset = Dataset(now, clock=time.monotonic, wall=time.time)
+    dataset = Dataset(now, clock=time.monotonic, wall=time.time, reserved_ids=RESERVED_IDS)
     load_default_dataset(dataset)
     return dataset
 
 
-def test_timestamps__round_trip():
-    text = '2016-05-27T20:03:44.732179203-07:00'
-    parsed = parse_timestamp(text)
-    assert parsed.utcoffset() == timedelta(hours=-7)
-    assert format_timestamp(parsed, extra_nanos=203) == text
-    with pytest.raises(ValueError):
-        parse_timestamp('yesterday')
+@pytest.fixture
+def unstarted():
+    """A fake with no data and no socket: its data methods work without serving."""
+    return FakePeriscope(default_data=False)
 
 
 def test_generated__deterministic_for_a_given_now():
     assert build().history(GEORGE_CLINTON_ID) == build().history(GEORGE_CLINTON_ID)
 
 
-def test_generated__relative_to_now():
-    history = build().history(GEORGE_CLINTON_ID)
-    starts = [parse_timestamp(b['start']) for b in history]
+def test_generated__five_or_more_in_the_last_week():
+    starts = [parse_timestamp(b['start']) for b in build().history(GEORGE_CLINTON_ID)]
     assert sum(NOW - timedelta(days=7) <= s <= NOW for s in starts) >= 5
-    running = [b for b in history if b['state'] == 'RUNNING']
+
+
+def test_generated__one_running_broadcast_without_end():
+    running = [b for b in build().history(GEORGE_CLINTON_ID) if b['state'] == 'RUNNING']
     assert len(running) == 1 and 'end' not in running[0]
-    assert all('end' in b for b in history if b['state'] != 'RUNNING')
+
+
+def test_generated__every_other_broadcast_has_an_end():
+    assert all('end' in b for b in build().history(GEORGE_CLINTON_ID) if b['state'] != 'RUNNING')
 
 
 def test_generated__periscope_shaped():
@@ -54,46 +58,127 @@ def test_generated__periscope_shaped():
         assert isinstance(broadcast['n_total_watched'], int)
 
 
-def test_missing_records_stay_missing():
-    with FakePeriscope() as fake:
-        for user_id in MISSING_USER_IDS:
-            assert fake.get_user(user_id) is None
-        for username in MISSING_USERNAMES:
-            assert fake.user_id_for(username) is None
-        for broadcast_id in MISSING_BROADCAST_IDS:
-            assert fake.get_broadcast(broadcast_id) is None
-        for _ in range(30):
-            assert fake.add_user('u%d' % _)['id'] not in MISSING_USER_IDS
+@pytest.mark.parametrize('user_id', MISSING_USER_IDS)
+def test_missing_user_ids_stay_missing(user_id):
+    assert FakePeriscope().get_user(user_id) is None
 
 
-def test_add_user_and_broadcast():
-    fake = FakePeriscope(default_data=False)
-    user = fake.add_user('brand_new', 77, display_name='Brand New')
+@pytest.mark.parametrize('username', MISSING_USERNAMES)
+def test_missing_usernames_stay_missing(username):
+    assert FakePeriscope().user_id_for(username) is None
+
+
+@pytest.mark.parametrize('broadcast_id', MISSING_BROADCAST_IDS)
+def test_missing_broadcast_ids_stay_missing(broadcast_id):
+    assert FakePeriscope().get_broadcast(broadcast_id) is None
+
+
+def test_missing_user_ids_are_never_given_to_new_users():
+    fake = FakePeriscope()
+    for index in range(30):
+        assert fake.add_user('u%d' % index)['id'] not in MISSING_USER_IDS
+
+
+def test_reserved_ids__are_skipped_by_the_store():
+    dataset = Dataset(NOW, clock=time.monotonic, wall=time.time, reserved_ids={'8000000001'})
+    assert dataset.add_user('first')['id'] == '8000000002'
+
+
+def test_add_user__fields_override_generated_ones(unstarted):
+    user = unstarted.add_user('brand_new', 77, display_name='Brand New')
     assert user['id'] == '77' and user['display_name'] == 'Brand New'
-    start = datetime.now(timezone.utc) - timedelta(hours=1)
-    broadcast = fake.add_broadcast(77, start=start, duration=120, n_total_watched=9,
-                                   status='hello \U0001f44b', city='Paris')
+
+
+@pytest.mark.parametrize('args', [('bad name!',), ('',), ('x' * 65,)])
+def test_add_user__bad_username_is_value_error(unstarted, args):
+    with pytest.raises(ValueError, match='username'):
+        unstarted.add_user(*args)
+
+
+def test_add_user__non_digit_id_is_value_error(unstarted):
+    with pytest.raises(ValueError, match='user_id'):
+        unstarted.add_user('other', 'abc')
+
+
+def test_add_user__taken_username_is_value_error(unstarted):
+    unstarted.add_user('taken', 1)
+    with pytest.raises(ValueError, match='taken'):
+        unstarted.add_user('TAKEN', 2)
+
+
+def test_add_broadcast__fields_override_generated_ones(unstarted):
+    unstarted.add_user('brand_new', 77)
+    broadcast = unstarted.add_broadcast(77, n_total_watched=9, status='hello \U0001f44b',
+                                        city='Paris')
     assert broadcast['n_total_watched'] == 9 and broadcast['city'] == 'Paris'
+    assert broadcast['status'] == 'hello \U0001f44b'
+
+
+def test_add_broadcast__lasts_its_duration(unstarted):
+    unstarted.add_user('brand_new', 77)
+    start = datetime.now(timezone.utc) - timedelta(hours=1)
+    broadcast = unstarted.add_broadcast(77, start=start, duration=120)
     assert parse_timestamp(broadcast['end']) - parse_timestamp(broadcast['start']) == timedelta(
         seconds=120)
-    assert fake.history(77) == [broadcast]
-    with pytest.raises(ValueError):
-        fake.add_broadcast('404404')
-    with pytest.raises(ValueError):
-        fake.add_broadcast(77, state='PAUSED')
-    with pytest.raises(ValueError):
-        fake.add_user('bad name!')
-    with pytest.raises(ValueError):
-        fake.add_user('other', 'abc')
+
+
+def test_add_broadcast__is_the_users_history(unstarted):
+    unstarted.add_user('brand_new', 77)
+    broadcast = unstarted.add_broadcast(77)
+    assert unstarted.history(77) == [broadcast]
+
+
+def test_add_broadcast__unknown_user_is_value_error(unstarted):
+    with pytest.raises(ValueError, match='unknown user'):
+        unstarted.add_broadcast('404404')
+
+
+def test_add_broadcast__unknown_state_is_value_error(unstarted):
+    unstarted.add_user('brand_new', 77)
+    with pytest.raises(ValueError, match='state'):
+        unstarted.add_broadcast(77, state='PAUSED')
+
+
+def test_add_broadcast__naive_start_is_value_error(unstarted):
+    unstarted.add_user('brand_new', 77)
+    with pytest.raises(ValueError, match='timezone-aware'):
+        unstarted.add_broadcast(77, start=datetime(2024, 1, 1))
+
+
+def test_add_broadcast__duplicate_id_is_value_error(unstarted):
+    unstarted.add_user('brand_new', 77)
+    unstarted.add_broadcast(77, broadcast_id='1sameIdTwice')
+    with pytest.raises(ValueError, match='already exists'):
+        unstarted.add_broadcast(77, broadcast_id='1sameIdTwice')
+
+
+def test_replay_bytes__unknown_broadcast_is_key_error(unstarted):
     with pytest.raises(KeyError):
-        fake.replay_bytes('nope')
+        unstarted.replay_bytes('nope')
 
 
-def test_replay_sha256__large_replay_streams():
-    fake = FakePeriscope(default_data=False)
-    fake.add_user('big_replay', 1)
-    broadcast = fake.add_broadcast(1, segments=4, segment_size=5 * 1024 * 1024)
+def test_replay_sha256__large_replay_streams(unstarted):
+    unstarted.add_user('big_replay', 1)
+    broadcast = unstarted.add_broadcast(1, segments=4, segment_size=5 * 1024 * 1024)
     started = time.monotonic()
-    assert len(fake.replay_sha256(broadcast['id'])) == 64
-    assert fake.replay_size(broadcast['id']) >= 20 * 1024 * 1024 - 4 * 188
+    assert len(unstarted.replay_sha256(broadcast['id'])) == 64
     assert time.monotonic() - started < 2
+
+
+def test_replay_size__whole_packets_of_every_segment(unstarted):
+    unstarted.add_user('big_replay', 1)
+    broadcast = unstarted.add_broadcast(1, segments=4, segment_size=5 * 1024 * 1024)
+    assert unstarted.replay_size(broadcast['id']) >= 20 * 1024 * 1024 - 4 * 188
+    assert unstarted.replay_size(broadcast['id']) % 188 == 0
+
+
+def test_remove_user__takes_its_broadcasts(unstarted):
+    unstarted.add_user('leaving', 5)
+    broadcast = unstarted.add_broadcast(5)
+    unstarted.remove_user(5)
+    assert unstarted.get_user(5) is None and unstarted.get_broadcast(broadcast['id']) is None
+
+
+def test_remove_user__unknown_is_key_error(unstarted):
+    with pytest.raises(KeyError):
+        unstarted.remove_user(404)
