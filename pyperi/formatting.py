@@ -1,4 +1,24 @@
-"""Pure output formatting for the ``pyperi`` command: tables, CSV and JSON as text (no I/O)."""
+"""Pure output formatting for the ``pyperi`` command: the format table, text, CSV and JSON (no I/O).
+
+What a command prints is an :class:`Output`. An output format is a row of
+:data:`FORMATS`: the *part* of an Output it prints and the function that writes
+that part as text. Every Output has all four parts (:data:`PARTS`):
+
+``lines``
+    lines for people (an aligned table, or a vertical ``field value`` list for one record);
+``document``
+    one JSON value (the records, or the one record);
+``items``
+    one JSON value per record, for streams;
+``grid``
+    a header of field names and one row of typed :class:`Cell` per record, for machines.
+
+A command with a shape of its own (``stats``: a report with bar charts, one JSON
+document with its window) subclasses :class:`Output`, overrides the parts it
+prints differently and lists them in :attr:`Output.fixed_parts`. So a format added
+to :data:`FORMATS` works for every command at once, and a format naming a part no
+Output has is refused when it is made.
+"""
 from __future__ import annotations
 
 import csv
@@ -7,63 +27,67 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple, Sequence
 
-from . import stats
 from .timeutil import format_timestamp
 
-__all__ = ['FORMATS', 'Column', 'Output', 'FieldError', 'raw_column', 'display_width',
-           'truncate', 'pad', 'compact_json', 'machine_value', 'csv_value', 'table_value',
-           'format_table', 'can_encode', 'json_text', 'csv_text', 'check_fields', 'render']
+__all__ = ['FORMATS', 'PARTS', 'Format', 'RenderOptions', 'Cell', 'Grid', 'Column', 'Output',
+           'FieldError', 'FixedShapeError', 'raw_column', 'display_width', 'truncate', 'pad',
+           'compact_json', 'machine_value', 'csv_value', 'table_value', 'format_table',
+           'can_encode', 'json_text', 'csv_text', 'check_fields', 'check_shape',
+           'formats_taking_fields', 'render', 'bar', 'bar_chart', 'format_duration']
 
-FORMATS = ('table', 'json', 'jsonl', 'csv')
+#: The parts of an :class:`Output` a format can print.
+PARTS = ('lines', 'document', 'items', 'grid')
+
+#: Characters a terminal must be able to show for block-drawn bars.
+_BAR_CHARACTERS = '█▏…'
 
 
-@dataclass(frozen=True)
-class Column:
-    """How to read one output field from a record, and what kind of value it is.
+# -- display helpers ------------------------------------------------------------------------
 
-    ``kind`` is ``text``, ``number``, ``time`` (a datetime, shown as ISO 8601
-    UTC), ``duration`` (seconds; ``H:MM:SS`` in tables) or ``bool``. ``limit``
-    truncates the field in tables only.
+_EIGHTHS = ' ▏▎▍▌▋▊▉'
+
+
+def bar(value: float, maximum: float, width: int = 30, *, ascii: bool = False) -> str:
+    """A horizontal bar ``width`` characters long at ``maximum``, scaled linearly.
+
+    Unicode blocks draw eighths of a character; ``ascii=True`` draws ``#``.
+    A positive value never draws as nothing (at least one eighth, or one ``#``).
     """
-
-    get: Callable[[Mapping[str, Any]], Any]
-    kind: str = 'text'
-    limit: int | None = None
-
-
-def raw_column(name: str, kind: str = 'text') -> Column:
-    """A column that is the record's own ``name`` key."""
-    return Column(lambda record: record.get(name), kind)
-
-
-@dataclass
-class Output:
-    """What a command prints: records plus the fields that tables and CSV show by default.
-
-    JSON without ``fields`` prints the records as they are; every other
-    format (and JSON with ``fields``) reads fields through ``columns``,
-    falling back to the record's own key for names not in ``columns``.
-    ``single`` prints a JSON object instead of a one-item array, and a
-    vertical ``field  value`` table.
-    """
-
-    records: Sequence[Mapping[str, Any]]
-    columns: Mapping[str, Column]
-    table_fields: Sequence[str]
-    csv_fields: Sequence[str]
-    single: bool = False
-    extra_fields: Sequence[str] = ()   # computed fields the vertical table adds after the record
-    vertical_limit: int | None = 100   # long values are cut in the vertical table (None: never)
-
-    def column(self, name: str) -> Column:
-        """The column for ``name``: a declared one, else the record's own key."""
-        return self.columns.get(name) or raw_column(name)
+    if width <= 0 or maximum <= 0 or not value > 0:
+        return ''
+    cells = min(value / maximum, 1.0) * width
+    if ascii:
+        return '#' * max(1, round(cells))
+    eighths = max(1, round(cells * 8))
+    full, rest = divmod(eighths, 8)
+    return '█' * full + (_EIGHTHS[rest] if rest else '')
 
 
-class FieldError(ValueError):
-    """A requested field exists in neither the columns nor the records."""
+def bar_chart(rows: Sequence[tuple[str, float]], width: int = 30, *,
+              ascii: bool = False) -> list[str]:
+    """Lines ``label  bar value`` for ``(label, value)`` pairs, bars scaled to the largest."""
+    if not rows:
+        return []
+    maximum = max((value for _, value in rows), default=0)
+    label_width = max(len(label) for label, _ in rows)
+    lines = []
+    for label, value in rows:
+        drawn = bar(value, maximum, width, ascii=ascii)
+        number = f'{value:g}' if isinstance(value, float) else str(value)
+        lines.append(f'{label:<{label_width}}  {drawn:<{width}} {number}'.rstrip())
+    return lines
+
+
+def format_duration(seconds: float | None) -> str:
+    """``1:02:03`` style (hours may exceed 24); ``''`` for None."""
+    if seconds is None:
+        return ''
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f'{hours}:{minutes:02d}:{secs:02d}'
 
 
 _CONTROL = {i: ' ' for i in range(32)}
@@ -147,7 +171,7 @@ def table_value(value: Any, kind: str, limit: int | None) -> str:
     if isinstance(value, datetime):
         return format_timestamp(value)
     if kind == 'duration' and isinstance(value, (int, float)):
-        return stats.format_duration(value)
+        return format_duration(value)
     if isinstance(value, (dict, list, tuple)):
         text = compact_json(value)
     else:
@@ -197,6 +221,153 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return buffer.getvalue()
 
 
+# -- what a command prints ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """How to read one output field from a record, and what kind of value it is.
+
+    ``kind`` is ``text``, ``number``, ``time`` (a datetime, shown as ISO 8601
+    UTC), ``duration`` (seconds; ``H:MM:SS`` in tables) or ``bool``. ``limit``
+    truncates the field in tables only.
+    """
+
+    get: Callable[[Mapping[str, Any]], Any]
+    kind: str = 'text'
+    limit: int | None = None
+
+
+def raw_column(name: str, kind: str = 'text') -> Column:
+    """A column that is the record's own ``name`` key."""
+    return Column(lambda record: record.get(name), kind)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What the reader asked for: ``fields`` (None: the defaults) and the output encoding."""
+
+    fields: Sequence[str] | None = None
+    encoding: str | None = 'utf-8'
+
+    @property
+    def ascii_only(self) -> bool:
+        """True when the encoding cannot hold the block characters of bars."""
+        return not can_encode(_BAR_CHARACTERS, self.encoding)
+
+
+class Cell(NamedTuple):
+    """One value of the ``grid`` part and its :attr:`Column.kind`."""
+
+    value: Any
+    kind: str
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The ``grid`` part: field names, then one row of cells per record."""
+
+    names: list[str]
+    rows: list[list[Cell]]
+
+
+class FieldError(ValueError):
+    """A requested field exists in neither the columns nor the records."""
+
+
+class FixedShapeError(FieldError):
+    """Fields were asked of a part whose shape the output fixes.
+
+    ``formats`` are the formats that do take fields for this output.
+    """
+
+    def __init__(self, message: str, *, formats: Sequence[str]) -> None:
+        super().__init__(message)
+        self.formats = list(formats)
+
+
+@dataclass
+class Output:
+    """What a command prints: records plus the fields that tables and CSV show by default.
+
+    JSON without ``fields`` prints the records as they are; every other
+    format (and JSON with ``fields``) reads fields through ``columns``,
+    falling back to the record's own key for names not in ``columns``.
+    ``single`` prints a JSON object instead of a one-item array, and a
+    vertical ``field  value`` table.
+
+    Each part (:data:`PARTS`) is a method; a subclass overrides the ones it
+    prints in a shape of its own and names them in :attr:`fixed_parts`
+    (those parts take no ``fields``).
+    """
+
+    #: Parts this kind of output prints in a fixed shape (``--fields`` does not apply).
+    fixed_parts: ClassVar[frozenset[str]] = frozenset()
+
+    records: Sequence[Mapping[str, Any]]
+    columns: Mapping[str, Column]
+    table_fields: Sequence[str]
+    csv_fields: Sequence[str]
+    single: bool = False
+    extra_fields: Sequence[str] = ()   # computed fields the vertical table adds after the record
+    vertical_limit: int | None = 100   # long values are cut in the vertical table (None: never)
+
+    def column(self, name: str) -> Column:
+        """The column for ``name``: a declared one, else the record's own key."""
+        return self.columns.get(name) or raw_column(name)
+
+    def part(self, name: str, options: RenderOptions) -> Any:
+        """The part ``name`` (one of :data:`PARTS`) for ``options``."""
+        parts: dict[str, Callable[[RenderOptions], Any]] = {
+            'lines': self.lines, 'document': self.document, 'items': self.items,
+            'grid': self.grid}
+        return parts[name](options)
+
+    def lines(self, options: RenderOptions) -> list[str]:
+        """Lines for people: an aligned table, or ``field value`` lines for a single record."""
+        if self.single and len(self.records) == 1:
+            return self._vertical_lines(self.records[0], options.fields)
+        names = list(options.fields or self.table_fields)
+        columns = [self.column(name) for name in names]
+        rows = [[table_value(c.get(r), c.kind, c.limit) for c in columns] for r in self.records]
+        right = [i for i, c in enumerate(columns) if c.kind in ('number', 'duration')]
+        return format_table(names, rows, right)
+
+    def items(self, options: RenderOptions) -> list[Any]:
+        """One JSON value per record: the record as it is, or its ``fields`` normalised."""
+        if not options.fields:
+            return list(self.records)
+        columns = {name: self.column(name) for name in options.fields}
+        return [{name: machine_value(column.get(record), column.kind)
+                 for name, column in columns.items()}
+                for record in self.records]
+
+    def document(self, options: RenderOptions) -> Any:
+        """One JSON value: the items, or the only item of a ``single`` output."""
+        data = self.items(options)
+        return data[0] if self.single and len(data) == 1 else data
+
+    def grid(self, options: RenderOptions) -> Grid:
+        """The CSV fields (or ``fields``) of every record, as typed cells."""
+        names = list(options.fields or self.csv_fields)
+        columns = [self.column(name) for name in names]
+        return Grid(names, [[Cell(c.get(r), c.kind) for c in columns] for r in self.records])
+
+    def _vertical_lines(self, record: Mapping[str, Any],
+                        fields: Sequence[str] | None) -> list[str]:
+        if fields:
+            names = list(fields)
+        else:
+            names = list(record) + [n for n in self.extra_fields if n not in record]
+        rows = []
+        for name in names:
+            column = self.columns.get(name) if (fields or name not in record) else None
+            column = column or raw_column(name)
+            rows.append([name, table_value(column.get(record), column.kind,
+                                           self.vertical_limit)])
+        return format_table(['field', 'value'], rows)
+
+
 def check_fields(output: Output, fields: Sequence[str]) -> None:
     """Raise :class:`FieldError` naming ``fields`` that no column or record has."""
     if not output.records:
@@ -210,59 +381,97 @@ def check_fields(output: Output, fields: Sequence[str]) -> None:
                          f'available: {", ".join(sorted(known))}')
 
 
-def _vertical_lines(output: Output, record: Mapping[str, Any],
-                    fields: Sequence[str] | None) -> list[str]:
-    if fields:
-        names = list(fields)
-    else:
-        names = list(record) + [n for n in output.extra_fields if n not in record]
-    rows = []
-    for name in names:
-        column = output.columns.get(name) if (fields or name not in record) else None
-        column = column or raw_column(name)
-        rows.append([name, table_value(column.get(record), column.kind, output.vertical_limit)])
-    return format_table(['field', 'value'], rows)
+# -- the format table -----------------------------------------------------------------------
 
 
-def _lines(lines: Iterable[str]) -> str:
+@dataclass(frozen=True)
+class Format:
+    """An output format: the :data:`PARTS` entry it prints and the function writing it.
+
+    ``write(part, options)`` gets the value of that part (lines, a JSON value,
+    a list of JSON values or a :class:`Grid`) and returns newline-terminated text.
+
+    :raises ValueError: ``part`` is not one of :data:`PARTS`.
+    """
+
+    part: str
+    write: Callable[[Any, RenderOptions], str]
+
+    def __post_init__(self) -> None:
+        if self.part not in PARTS:
+            raise ValueError(f'part must be one of {", ".join(PARTS)}, not {self.part!r}')
+
+
+def _newline_terminated(lines: Iterable[str]) -> str:
     return ''.join(line + '\n' for line in lines)
+
+
+def _write_table(lines: Sequence[str], options: RenderOptions) -> str:
+    return _newline_terminated(lines)
+
+
+def _write_json(document: Any, options: RenderOptions) -> str:
+    return json_text(document, encoding=options.encoding) + '\n'
+
+
+def _write_json_lines(items: Sequence[Any], options: RenderOptions) -> str:
+    return _newline_terminated(json_text(item, indent=None, encoding=options.encoding)
+                               for item in items)
+
+
+def _write_csv(grid: Grid, options: RenderOptions) -> str:
+    return csv_text(grid.names, ([csv_value(cell.value, cell.kind) for cell in row]
+                                 for row in grid.rows))
+
+
+#: Every output format by name, in ``--format`` order. Add a :class:`Format` to add one.
+FORMATS: dict[str, Format] = {
+    'table': Format('lines', _write_table),
+    'json': Format('document', _write_json),
+    'jsonl': Format('items', _write_json_lines),
+    'csv': Format('grid', _write_csv),
+}
+
+
+def _format(name: str) -> Format:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise ValueError(f'unknown format {name!r} (choose from {", ".join(FORMATS)})') from None
+
+
+def formats_taking_fields(shape: Output | type[Output]) -> list[str]:
+    """The formats whose part ``shape`` (an Output or its class) prints from fields."""
+    return [name for name, form in FORMATS.items() if form.part not in shape.fixed_parts]
+
+
+def check_shape(shape: Output | type[Output], fmt: str, fields: Sequence[str] | None) -> None:
+    """Raise :class:`FixedShapeError` if ``fields`` are asked of a part ``shape`` fixes.
+
+    Works on the class too, so a command can refuse before doing any work.
+
+    :raises ValueError: ``fmt`` is not a known format.
+    """
+    if fields and _format(fmt).part in shape.fixed_parts:
+        formats = formats_taking_fields(shape)
+        raise FixedShapeError(f'fields apply to format {", ".join(formats) or "(none)"} only '
+                              f'(the others have a fixed shape)', formats=formats)
 
 
 def render(output: Output, fmt: str, fields: Sequence[str] | None = None, *,
            encoding: str | None = 'utf-8') -> str:
-    """``output`` as text in format ``fmt`` (one of :data:`FORMATS`), newline-terminated.
+    """``output`` as text in format ``fmt`` (a key of :data:`FORMATS`), newline-terminated.
 
     :param fields: the fields to show, in order (None: the output's defaults).
     :param encoding: the encoding the text will be written in; JSON escapes
-        non-ASCII characters when it cannot hold them.
+        non-ASCII characters when it cannot hold them, bars fall back to ``#``.
+    :raises FixedShapeError: ``fields`` are given for a part the output fixes.
     :raises FieldError: a field in ``fields`` is unknown.
     :raises ValueError: ``fmt`` is not a known format.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f'unknown format {fmt!r} (choose from {", ".join(FORMATS)})')
-    if fields:
-        check_fields(output, fields)
-    if fmt in ('json', 'jsonl'):
-        if fields:
-            data: list[Any] = [
-                {name: machine_value(output.column(name).get(record), output.column(name).kind)
-                 for name in fields}
-                for record in output.records]
-        else:
-            data = list(output.records)
-        if fmt == 'jsonl':
-            return _lines(json_text(item, indent=None, encoding=encoding) for item in data)
-        chosen = data[0] if output.single and len(data) == 1 else data
-        return json_text(chosen, encoding=encoding) + '\n'
-    if fmt == 'csv':
-        names = list(fields or output.csv_fields)
-        columns = [output.column(name) for name in names]
-        return csv_text(names, ([csv_value(c.get(r), c.kind) for c in columns]
-                                for r in output.records))
-    if output.single and len(output.records) == 1:
-        return _lines(_vertical_lines(output, output.records[0], fields))
-    names = list(fields or output.table_fields)
-    columns = [output.column(name) for name in names]
-    rows = [[table_value(c.get(r), c.kind, c.limit) for c in columns] for r in output.records]
-    right = [i for i, c in enumerate(columns) if c.kind in ('number', 'duration')]
-    return _lines(format_table(names, rows, right))
+    form = _format(fmt)
+    options = RenderOptions(list(fields) if fields else None, encoding)
+    check_shape(output, fmt, options.fields)
+    if options.fields:
+        check_fields(output, options.fields)
+    return form.write(output.part(form.part, options), options)

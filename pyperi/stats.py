@@ -1,4 +1,4 @@
-"""Pure functions summarising a broadcast history (no I/O): windows, durations, periods, bars.
+"""Pure functions summarising a broadcast history (no I/O): windows, durations, views, periods.
 
 Conventions, shared by every function here:
 
@@ -19,11 +19,16 @@ Conventions, shared by every function here:
   duration is unknown (None): the broadcast is counted but adds nothing to the
   duration totals, and ``unknown_durations`` says how many there were.
 * Views are ``n_total_watched``; a missing or non-numeric value counts as 0.
+
+Numbers only: drawing them (bars, ``H:MM:SS``) is :mod:`pyperi.formatting`'s job.
+``pyperi.stats.bar``, ``bar_chart`` and ``format_duration`` still work, with a
+DeprecationWarning, for code written against 1.0.0.
 """
 from __future__ import annotations
 
 import math
 import statistics
+import warnings
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping, Sequence
@@ -45,9 +50,6 @@ __all__ = [
     'period_start',
     'period_label',
     'group_by_period',
-    'bar',
-    'bar_chart',
-    'format_duration',
 ]
 
 #: Grouping periods accepted by :func:`group_by_period`.
@@ -119,6 +121,21 @@ def _normalise_states(states: Iterable[str] | str | None) -> frozenset[str] | No
     return frozenset(s.strip().upper() for s in states)
 
 
+def _has_state(broadcast: Broadcast, wanted: frozenset[str] | None) -> bool:
+    if wanted is None:
+        return True
+    state = broadcast.get('state')
+    return isinstance(state, str) and state.upper() in wanted
+
+
+def _starts_within(broadcast: Broadcast, since: datetime | None, until: datetime | None) -> bool:
+    if since is None and until is None:
+        return True   # even a broadcast without a start
+    start = broadcast_start(broadcast)
+    return (start is not None and (since is None or start >= since)
+            and (until is None or start < until))
+
+
 def filter_broadcasts(broadcasts: Iterable[Broadcast], *, since: datetime | None = None,
                       until: datetime | None = None,
                       states: Iterable[str] | str | None = None) -> list[Broadcast]:
@@ -131,22 +148,8 @@ def filter_broadcasts(broadcasts: Iterable[Broadcast], *, since: datetime | None
     since = None if since is None else ensure_utc(since)
     until = None if until is None else ensure_utc(until)
     wanted = _normalise_states(states)
-    kept = []
-    for broadcast in broadcasts:
-        if wanted is not None:
-            state = broadcast.get('state')
-            if not isinstance(state, str) or state.upper() not in wanted:
-                continue
-        if since is not None or until is not None:
-            start = broadcast_start(broadcast)
-            if start is None:
-                continue
-            if since is not None and start < since:
-                continue
-            if until is not None and start >= until:
-                continue
-        kept.append(broadcast)
-    return kept
+    return [broadcast for broadcast in broadcasts
+            if _has_state(broadcast, wanted) and _starts_within(broadcast, since, until)]
 
 
 @dataclass(frozen=True)
@@ -248,13 +251,62 @@ class PeriodRow:
     total_duration: float = 0.0
     median_duration: float | None = None
     total_views: int = 0
-    broadcast_ids: tuple = field(default=(), repr=False)
+    broadcast_ids: tuple[str, ...] = field(default=(), repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         """A plain dict without the broadcast ids; datetimes stay datetimes."""
         data = asdict(self)
         del data['broadcast_ids']
         return data
+
+
+def _by_period(broadcasts: Iterable[Broadcast], by: str) -> dict[datetime, list[Broadcast]]:
+    """Broadcasts by the start of their period; those without a parseable start are left out."""
+    buckets: dict[datetime, list[Broadcast]] = {}
+    for broadcast in broadcasts:
+        start = broadcast_start(broadcast)
+        if start is not None:
+            buckets.setdefault(period_start(start, by), []).append(broadcast)
+    return buckets
+
+
+def _last_period(busy: Sequence[datetime], by: str, *, now: datetime, since: datetime | None,
+                 until: datetime | None) -> datetime:
+    if until is not None:
+        return period_start(ensure_utc(until) - timedelta(microseconds=1), by)
+    if since is not None:
+        return period_start(now, by)
+    return busy[-1]
+
+
+def _every_period(busy: Sequence[datetime], by: str, *, now: datetime, since: datetime | None,
+                  until: datetime | None, max_periods: int) -> list[datetime] | None:
+    """Each period start of the range (see :func:`group_by_period`); None past ``max_periods``.
+
+    ``busy`` (sorted) or ``since`` must be given.
+    """
+    first = period_start(since, by) if since is not None else busy[0]
+    last = _last_period(busy, by, now=now, since=since, until=until)
+    if busy:
+        first, last = min(first, busy[0]), max(last, busy[-1])
+    starts: list[datetime] = []
+    current = first
+    while current <= last:
+        if len(starts) >= max_periods:
+            return None
+        starts.append(current)
+        current = _next_period(current, by)
+    return starts
+
+
+def _period_row(key: datetime, items: Sequence[Broadcast], by: str, now: datetime) -> PeriodRow:
+    summary = summarize(items, now=now)
+    return PeriodRow(
+        label=period_label(key, by), start=key, count=summary.count,
+        total_duration=summary.total_duration, median_duration=summary.median_duration,
+        total_views=summary.total_views,
+        broadcast_ids=tuple(str(b.get('id', '')) for b in items),
+    )
 
 
 def group_by_period(broadcasts: Iterable[Broadcast], by: str = 'week', *,
@@ -273,81 +325,23 @@ def group_by_period(broadcasts: Iterable[Broadcast], by: str = 'week', *,
     """
     _check_period(by)
     now = _now(now)
-    buckets: dict[datetime, list[Broadcast]] = {}
-    for broadcast in broadcasts:
-        start = broadcast_start(broadcast)
-        if start is not None:
-            buckets.setdefault(period_start(start, by), []).append(broadcast)
+    buckets = _by_period(broadcasts, by)
     keys = sorted(buckets)
     if fill and (keys or since is not None):
-        first = period_start(since, by) if since is not None else keys[0]
-        if until is not None:
-            last = period_start(ensure_utc(until) - timedelta(microseconds=1), by)
-        elif since is not None:
-            last = period_start(now, by)
-        else:
-            last = keys[-1]
-        if keys:
-            first, last = min(first, keys[0]), max(last, keys[-1])
-        filled: list[datetime] = []
-        current = first
-        while current <= last and len(filled) <= max_periods:
-            filled.append(current)
-            current = _next_period(current, by)
-        if len(filled) <= max_periods:
-            keys = filled
-    rows = []
-    for key in keys:
-        items = buckets.get(key, [])
-        summary = summarize(items, now=now)
-        rows.append(PeriodRow(
-            label=period_label(key, by), start=key, count=summary.count,
-            total_duration=summary.total_duration, median_duration=summary.median_duration,
-            total_views=summary.total_views,
-            broadcast_ids=tuple(str(b.get('id', '')) for b in items),
-        ))
-    return rows
+        keys = _every_period(keys, by, now=now, since=since, until=until,
+                             max_periods=max_periods) or keys
+    return [_period_row(key, buckets.get(key, []), by, now) for key in keys]
 
 
-_EIGHTHS = ' ▏▎▍▌▋▊▉'
+# Display helpers of 1.0.0, now in pyperi.formatting: still importable from here, with a warning.
+_MOVED_TO_FORMATTING = frozenset({'bar', 'bar_chart', 'format_duration'})
 
 
-def bar(value: float, maximum: float, width: int = 30, *, ascii: bool = False) -> str:
-    """A horizontal bar ``width`` characters long at ``maximum``, scaled linearly.
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_FORMATTING:
+        warnings.warn(f'pyperi.stats.{name} is deprecated; use pyperi.formatting.{name}',
+                      DeprecationWarning, stacklevel=2)
+        from pyperi import formatting   # only for old callers: stats itself draws nothing
 
-    Unicode blocks draw eighths of a character; ``ascii=True`` draws ``#``.
-    A positive value never draws as nothing (at least one eighth, or one ``#``).
-    """
-    if width <= 0 or maximum <= 0 or not value > 0:
-        return ''
-    cells = min(value / maximum, 1.0) * width
-    if ascii:
-        return '#' * max(1, round(cells))
-    eighths = max(1, round(cells * 8))
-    full, rest = divmod(eighths, 8)
-    return '█' * full + (_EIGHTHS[rest] if rest else '')
-
-
-def bar_chart(rows: Sequence[tuple[str, float]], width: int = 30, *,
-              ascii: bool = False) -> list[str]:
-    """Lines ``label  bar value`` for ``(label, value)`` pairs, bars scaled to the largest."""
-    if not rows:
-        return []
-    maximum = max((value for _, value in rows), default=0)
-    label_width = max(len(label) for label, _ in rows)
-    lines = []
-    for label, value in rows:
-        drawn = bar(value, maximum, width, ascii=ascii)
-        number = f'{value:g}' if isinstance(value, float) else str(value)
-        lines.append(f'{label:<{label_width}}  {drawn:<{width}} {number}'.rstrip())
-    return lines
-
-
-def format_duration(seconds: float | None) -> str:
-    """``1:02:03`` style (hours may exceed 24); ``''`` for None."""
-    if seconds is None:
-        return ''
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f'{hours}:{minutes:02d}:{secs:02d}'
+        return getattr(formatting, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -7,11 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyperi import stats
+from pyperi import formatting, stats
 from pyperi.stats import (
-    PeriodRow, Summary, bar, bar_chart, broadcast_duration, broadcast_end, broadcast_start,
-    broadcast_views, filter_broadcasts, format_duration, group_by_period, is_live,
-    period_label, period_start, summarize,
+    PeriodRow, Summary, broadcast_duration, broadcast_end, broadcast_start, broadcast_views,
+    filter_broadcasts, group_by_period, is_live, period_label, period_start, summarize,
 )
 
 UTC = timezone.utc
@@ -40,16 +39,28 @@ F = {'id': 'F', 'state': 'ENDED', 'n_total_watched': 3,
 HISTORY = [C, D, A, B, E, F]  # newest first, as Periscope sends it (garbled ones anywhere)
 
 
-def test_broadcast_start__nanoseconds_and_offsets_in_utc():
-    assert broadcast_start(A) == datetime(2024, 5, 6, 15, 0, 0, 123456, tzinfo=UTC)
-    assert broadcast_start(C) == datetime(2024, 5, 8, 9, tzinfo=UTC)
+@pytest.mark.parametrize('broadcast, start', [
+    (A, datetime(2024, 5, 6, 15, 0, 0, 123456, tzinfo=UTC)),
+    (C, datetime(2024, 5, 8, 9, tzinfo=UTC)),
+], ids=['nanoseconds-and-negative-offset', 'positive-offset'])
+def test_broadcast_start__nanoseconds_and_offsets_in_utc(broadcast, start):
+    assert broadcast_start(broadcast) == start
+
+
+def test_broadcast_start__created_at_when_there_is_no_start():
     assert broadcast_start(F) == datetime(2024, 4, 30, 10, tzinfo=UTC)
-    assert broadcast_start(E) is None
-    assert broadcast_start({}) is None
 
 
-def test_broadcast_end():
+@pytest.mark.parametrize('broadcast', [E, {}], ids=['garbled', 'missing'])
+def test_broadcast_start__none_when_unknown(broadcast):
+    assert broadcast_start(broadcast) is None
+
+
+def test_broadcast_end__in_utc():
     assert broadcast_end(B) == datetime(2024, 5, 6, 0, 10, tzinfo=UTC)
+
+
+def test_broadcast_end__none_while_running():
     assert broadcast_end(C) is None
 
 
@@ -75,14 +86,17 @@ def test_broadcast_duration__running_without_now_counts_to_the_clock():
 ])
 def test_broadcast_views(value, expected):
     assert broadcast_views({'n_total_watched': value}) == expected
+
+
+def test_broadcast_views__missing_is_zero():
     assert broadcast_views({}) == 0
 
 
-def test_is_live():
-    assert is_live(C)
-    assert is_live({'state': 'running'})
-    assert not is_live(A)
-    assert not is_live({'state': None})
+@pytest.mark.parametrize('broadcast, live', [
+    (C, True), ({'state': 'running'}, True), (A, False), ({'state': None}, False),
+], ids=['RUNNING', 'lower-case', 'ENDED', 'no-state'])
+def test_is_live(broadcast, live):
+    assert is_live(broadcast) is live
 
 
 def test_filter_broadcasts__window_by_start_excludes_straddlers():
@@ -98,10 +112,12 @@ def test_filter_broadcasts__one_starting_inside_counts_even_if_it_runs_past_unti
     assert [b['id'] for b in kept] == ['B']
 
 
-def test_filter_broadcasts__bounds_are_half_open():
-    start_a = broadcast_start(A)
-    assert filter_broadcasts([A], since=start_a) == [A]
-    assert filter_broadcasts([A], until=start_a) == []
+def test_filter_broadcasts__since_is_inclusive():
+    assert filter_broadcasts([A], since=broadcast_start(A)) == [A]
+
+
+def test_filter_broadcasts__until_is_exclusive():
+    assert filter_broadcasts([A], until=broadcast_start(A)) == []
 
 
 def test_filter_broadcasts__no_bounds_keeps_everything_even_garbled():
@@ -110,7 +126,13 @@ def test_filter_broadcasts__no_bounds_keeps_everything_even_garbled():
 
 def test_filter_broadcasts__states_case_insensitive():
     assert filter_broadcasts(HISTORY, states=['running', 'TIMED_OUT']) == [C, D]
+
+
+def test_filter_broadcasts__one_state_as_a_string():
     assert filter_broadcasts(HISTORY, states='ended') == [A, B, E, F]
+
+
+def test_filter_broadcasts__no_state_matches_no_states():
     assert filter_broadcasts([{'id': 'x'}], states=['ENDED']) == []
 
 
@@ -135,25 +157,44 @@ def test_summarize__hand_computed_window():
     )
 
 
-def test_summarize__whole_history_with_garbled_entries():
-    summary = summarize(HISTORY, now=NOW)
-    assert summary.count == 6
-    assert summary.unknown_durations == 2  # E and F
-    assert summary.total_duration == 3600 + 2400 + 5400 + 300
-    assert summary.median_duration == (2400 + 3600) / 2
-    assert summary.total_views == 100 + 50 + 7 + 12 + 0 + 3
-    assert summary.first_start == datetime(2024, 4, 30, 10, tzinfo=UTC)
+def test_summarize__garbled_entries_are_counted():
+    assert summarize(HISTORY, now=NOW).count == 6
+
+
+def test_summarize__garbled_entries_have_unknown_durations():
+    assert summarize(HISTORY, now=NOW).unknown_durations == 2  # E and F
+
+
+def test_summarize__unknown_durations_add_nothing_to_the_total():
+    assert summarize(HISTORY, now=NOW).total_duration == 3600 + 2400 + 5400 + 300
+
+
+def test_summarize__median_of_the_known_durations():
+    assert summarize(HISTORY, now=NOW).median_duration == (2400 + 3600) / 2
+
+
+def test_summarize__garbled_views_count_as_zero():
+    assert summarize(HISTORY, now=NOW).total_views == 100 + 50 + 7 + 12 + 0 + 3
+
+
+def test_summarize__first_start_may_come_from_created_at():
+    assert summarize(HISTORY, now=NOW).first_start == datetime(2024, 4, 30, 10, tzinfo=UTC)
+
+
+def test_summarize__live_now_defaults_to_the_broadcasts_given():
+    assert summarize([A], now=NOW).live_now is False
 
 
 def test_summarize__live_now_can_come_from_the_whole_history():
-    assert summarize([A], now=NOW).live_now is False
     assert summarize([A], now=NOW, live_now=True).live_now is True
 
 
 def test_summarize__empty():
-    summary = summarize([], now=NOW)
-    assert summary == Summary()
-    assert summary.as_dict()['median_duration'] is None
+    assert summarize([], now=NOW) == Summary()
+
+
+def test_summary__as_dict_keeps_none():
+    assert summarize([], now=NOW).as_dict()['median_duration'] is None
 
 
 @pytest.mark.parametrize('moment, by, start, label', [
@@ -176,9 +217,12 @@ def test_period_start_and_label(moment, by, start, label):
     assert period_label(moment, by) == label
 
 
-def test_period__unknown_period_raises():
+def test_period_start__unknown_period_raises():
     with pytest.raises(ValueError, match='day, week, month'):
         period_start(NOW, 'year')
+
+
+def test_group_by_period__unknown_period_raises():
     with pytest.raises(ValueError):
         group_by_period([], by='fortnight')
 
@@ -189,76 +233,105 @@ def test_group_by_period__weeks_hand_computed():
         ('2024-W18', 2, 2400.0, 53),        # F (unknown duration) and B
         ('2024-W19', 3, 9300.0, 119),       # A, D, C
     ]
-    assert rows[1].median_duration == 3600.0
-    assert set(rows[1].broadcast_ids) == {'A', 'C', 'D'}
-    assert rows[0].start == datetime(2024, 4, 29, tzinfo=UTC)
-    assert 'broadcast_ids' not in rows[0].as_dict()
+
+
+def test_group_by_period__median_per_period():
+    assert group_by_period(HISTORY, 'week', now=NOW)[1].median_duration == 3600.0
+
+
+def test_group_by_period__broadcast_ids_per_period():
+    assert set(group_by_period(HISTORY, 'week', now=NOW)[1].broadcast_ids) == {'A', 'C', 'D'}
+
+
+def test_group_by_period__a_week_starts_on_monday():
+    assert group_by_period(HISTORY, 'week', now=NOW)[0].start == datetime(2024, 4, 29, tzinfo=UTC)
+
+
+def test_period_row__as_dict_leaves_out_the_broadcast_ids():
+    assert 'broadcast_ids' not in group_by_period(HISTORY, 'week', now=NOW)[0].as_dict()
 
 
 def test_group_by_period__days_filled_between_first_and_last():
     rows = group_by_period([A, B, D], 'day', now=NOW)
     assert [(r.label, r.count) for r in rows] == [
         ('2024-05-05', 1), ('2024-05-06', 1), ('2024-05-07', 1)]
+
+
+def test_group_by_period__gaps_are_empty_periods():
     rows = group_by_period([B, C], 'day', now=NOW)
     assert [(r.label, r.count) for r in rows] == [
         ('2024-05-05', 1), ('2024-05-06', 0), ('2024-05-07', 0), ('2024-05-08', 1)]
     assert rows[1] == PeriodRow(label='2024-05-06', start=datetime(2024, 5, 6, tzinfo=UTC))
 
 
-def test_group_by_period__window_bounds_fill_to_now_or_until():
-    since = datetime(2024, 4, 20, tzinfo=UTC)
-    rows = group_by_period([A], 'week', now=NOW, since=since)
+def test_group_by_period__since_fills_up_to_now():
+    rows = group_by_period([A], 'week', now=NOW, since=datetime(2024, 4, 20, tzinfo=UTC))
     assert [r.label for r in rows] == ['2024-W16', '2024-W17', '2024-W18', '2024-W19']
-    rows = group_by_period([], 'month', now=NOW, since=since,
+
+
+def test_group_by_period__until_ends_the_fill_just_before_it():
+    rows = group_by_period([], 'month', now=NOW, since=datetime(2024, 4, 20, tzinfo=UTC),
                            until=datetime(2024, 6, 1, tzinfo=UTC))
     assert [(r.label, r.count) for r in rows] == [('2024-04', 0), ('2024-05', 0)]
+
+
+def test_group_by_period__months_fill_across_a_new_year():
     rows = group_by_period([], 'month', now=NOW, since=datetime(2023, 11, 5, tzinfo=UTC))
     assert [r.label for r in rows] == ['2023-11', '2023-12', '2024-01', '2024-02', '2024-03',
                                        '2024-04', '2024-05']
 
 
-def test_group_by_period__no_fill_or_too_many_periods_lists_only_busy_ones():
+def test_group_by_period__a_window_ending_before_it_starts_is_empty():
+    rows = group_by_period([], 'day', now=NOW, since=datetime(2024, 5, 6, tzinfo=UTC),
+                           until=datetime(2024, 5, 1, tzinfo=UTC))
+    assert rows == []
+
+
+def test_group_by_period__no_fill_lists_only_busy_ones():
     rows = group_by_period([B, C], 'day', now=NOW, fill=False)
     assert [r.label for r in rows] == ['2024-05-05', '2024-05-08']
+
+
+def test_group_by_period__too_many_periods_lists_only_busy_ones():
     old = {'id': 'old', 'start': '2016-05-27T20:04:44.636015867-07:00'}
     rows = group_by_period([old, A], 'day', now=NOW, max_periods=100)
     assert [r.label for r in rows] == ['2016-05-28', '2024-05-06']
 
 
+@pytest.mark.parametrize('max_periods, filled', [(4, True), (3, False), (0, False)])
+def test_group_by_period__max_periods_is_the_most_filled(max_periods, filled):
+    rows = group_by_period([B, C], 'day', now=NOW, max_periods=max_periods)   # 4 days
+    assert len(rows) == (4 if filled else 2)
+
+
 def test_group_by_period__empty_without_window_is_empty():
     assert group_by_period([], 'week', now=NOW) == []
+
+
+def test_group_by_period__no_start_no_period():
     assert group_by_period([E], 'week', now=NOW) == []
 
 
-def test_bar__unicode_eighths_and_ascii():
-    assert bar(10, 10, 4) == '████'
-    assert bar(5, 10, 4) == '██'
-    assert bar(1, 16, 2) == '▏'
-    assert bar(3, 16, 2) == '▍'
-    assert bar(0, 10, 4) == ''
-    assert bar(1, 1000, 4) == '▏'           # a positive value is always visible
-    assert bar(1, 1000, 4, ascii=True) == '#'
-    assert bar(7, 10, 10, ascii=True) == '#######'
-    assert bar(20, 10, 4) == '████'         # clipped at width
-    assert bar(5, 0, 4) == ''
-    assert bar(float('nan'), 10, 4) == ''
+@pytest.mark.parametrize('name', ['bar', 'bar_chart', 'format_duration'])
+def test_display_helpers_of_1_0_still_work_from_stats(name):
+    with pytest.warns(DeprecationWarning, match=f'pyperi.stats.{name} is deprecated'):
+        moved = getattr(stats, name)
+    assert moved is getattr(formatting, name)
 
 
-def test_bar_chart__aligned_lines():
-    lines = bar_chart([('2024-W18', 2), ('2024-W19', 4), ('2024-W20', 0)], width=4, ascii=True)
-    assert lines == [
-        '2024-W18  ##   2',
-        '2024-W19  #### 4',
-        '2024-W20       0',
-    ]
-    assert bar_chart([]) == []
+def test_display_helpers_of_1_0_import_from_stats_with_a_warning():
+    with pytest.warns(DeprecationWarning):
+        from pyperi.stats import format_duration
+    assert format_duration(3662) == '1:01:02'
 
 
-@pytest.mark.parametrize('seconds, text', [
-    (None, ''), (0, '0:00:00'), (59.6, '0:01:00'), (3600 + 62, '1:01:02'), (90000, '25:00:00'),
-])
-def test_format_duration(seconds, text):
-    assert format_duration(seconds) == text
+def test_display_helpers_are_no_longer_listed_in_stats():
+    assert not {'bar', 'bar_chart', 'format_duration'} & set(stats.__all__)
+
+
+def test_unknown_attribute_of_stats_is_an_attribute_error():
+    with pytest.raises(AttributeError, match='no attribute'):
+        stats.no_such_thing
 
 
 def test_all_is_exported():
@@ -320,10 +393,3 @@ def test_property__median_lies_between_min_and_max(history):
     summary = summarize(history, now=NOW)
     assert min(durations) <= summary.median_duration <= max(durations)
     assert summary.total_duration >= 0
-
-
-@given(st.floats(min_value=0, max_value=1e6), st.floats(min_value=1e-3, max_value=1e6),
-       st.integers(min_value=1, max_value=80))
-def test_property__bar_never_exceeds_width(value, maximum, width):
-    assert len(bar(value, maximum, width)) <= width
-    assert len(bar(value, maximum, width, ascii=True)) <= width
