@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from pyperi import replay
-from pyperi.cli.runtime import (
-    CLIError, NotFoundError, Runtime, UsageError, _isatty, _positive_float, _positive_int,
-)
+from pyperi.cli.args import positive_float, positive_int
+from pyperi.cli.command import Command
+from pyperi.cli.runtime import CLIError, NotFoundError, Runtime, UsageError, isatty
 from pyperi.exceptions import PyPeriError
 from pyperi.formatting import Output, raw_column
+
+__all__ = ['COMMANDS', 'DOWNLOAD_FIELDS']
 
 
 class _ProgressBar:
@@ -19,7 +21,7 @@ class _ProgressBar:
 
     def __init__(self, runtime: Runtime, label: str) -> None:
         self._bar: Any = None
-        if getattr(runtime.args, 'no_progress', False) or not _isatty(runtime.stderr):
+        if getattr(runtime.args, 'no_progress', False) or not isatty(runtime.stderr):
             return
         try:
             from tqdm import tqdm
@@ -149,12 +151,12 @@ def _download_user(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def _configure_watch(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('users', nargs='+', metavar='USER', help='user id, username or URL')
-    parser.add_argument('--interval', type=_positive_float, default=30.0, metavar='SECONDS',
+    parser.add_argument('--interval', type=positive_float, default=30.0, metavar='SECONDS',
                         help='seconds between polls of each user (default: 30)')
     parser.add_argument('--download', metavar='DIR',
                         help='capture live broadcasts into DIR (created if missing), one at a '
                              'time; polling pauses while capturing')
-    parser.add_argument('--polls', type=_positive_int, metavar='N',
+    parser.add_argument('--polls', type=positive_int, metavar='N',
                         help='stop after N polling rounds (default: until Ctrl-C)')
 
 
@@ -176,3 +178,12 @@ def _run_watch(args: argparse.Namespace, runtime: Runtime) -> int:
     replay.watch(runtime.peri, args.users, interval=args.interval, on_event=on_event,
                  download_dir=directory, max_polls=args.polls)
     return runtime.exit_code
+
+
+#: This module's subcommands, in ``--help`` order.
+COMMANDS = (
+    Command('download', 'download a replay or capture a live broadcast as .ts '
+            "(or a user's whole history with --user)", _configure_download, _run_download),
+    Command('watch', 'poll users and print new and live broadcasts as JSON lines',
+            _configure_watch, _run_watch, output=False),
+)

@@ -1,4 +1,4 @@
-"""What one run of ``pyperi`` shares: exit codes, CLI errors, :class:`Runtime`, argument types.
+"""What one run of ``pyperi`` shares: exit codes, CLI errors and :class:`Runtime`.
 
 Command modules import from here; nothing here imports a command module.
 """
@@ -7,14 +7,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import IO, Any, Iterable, Sequence
 
-from pyperi import stats, urls
+from pyperi import histories, urls
 from pyperi.client import DEFAULT_RETRIES, Peri
 from pyperi.exceptions import PyPeriError, PyPeriRateLimitError, PyPeriStreamUnavailableError
-from pyperi.formatting import FieldError, Output, can_encode, json_text, render
+from pyperi.formatting import (
+    FieldError, FixedShapeError, Output, RenderOptions, check_shape, json_text, render,
+)
 from pyperi.timeutil import format_timestamp, parse_time_spec
 
 logger = logging.getLogger('pyperi.cli')   # the command's one logger, shared by its modules
@@ -61,12 +62,14 @@ def exit_code_for(error: BaseException) -> int | None:
     return None
 
 
-def _isatty(stream: IO[str]) -> bool:
+def isatty(stream: IO[str]) -> bool:
+    """True if ``stream`` is a terminal (False for streams that cannot tell)."""
     isatty = getattr(stream, 'isatty', None)
     return bool(isatty is not None and isatty())
 
 
-def _error_line(error: BaseException) -> str:
+def error_line(error: BaseException) -> str:
+    """The one line on stderr that reports ``error``."""
     message = str(error) or type(error).__name__
     if isinstance(error, PyPeriRateLimitError) and error.retry_after is not None:
         message += f' (retry after {error.retry_after:g}s)'
@@ -160,7 +163,7 @@ class Runtime:
 
     def error(self, error: BaseException) -> None:
         """Print the one-line report of ``error`` and remember its exit code."""
-        print(_error_line(error), file=self.stderr)
+        print(error_line(error), file=self.stderr)
         code = exit_code_for(error)
         if code is not None and self.exit_code == EXIT_OK:
             self.exit_code = code
@@ -173,7 +176,7 @@ class Runtime:
         chosen = getattr(self.args, 'format', None)
         if chosen:
             return str(chosen)
-        return 'table' if _isatty(self.stdout) else 'json'
+        return 'table' if isatty(self.stdout) else 'json'
 
     @property
     def fields(self) -> list[str] | None:
@@ -186,9 +189,14 @@ class Runtime:
         return getattr(self.stdout, 'encoding', None) or 'utf-8'
 
     @property
+    def render_options(self) -> RenderOptions:
+        """The chosen ``--fields`` and the encoding of stdout, for rendering."""
+        return RenderOptions(self.fields, self.encoding)
+
+    @property
     def ascii_only(self) -> bool:
         """True when stdout cannot print the block characters of bars."""
-        return not can_encode('█▏…', self.encoding)
+        return self.render_options.ascii_only
 
     def write_lines(self, lines: Iterable[str]) -> None:
         """Print lines to stdout."""
@@ -199,94 +207,41 @@ class Runtime:
         """Print ``data`` as JSON (non-ASCII kept when stdout can encode it)."""
         self.stdout.write(json_text(data, indent=indent, encoding=self.encoding) + '\n')
 
+    def check_shape(self, shape: Output | type[Output]) -> None:
+        """UsageError if ``--fields`` was given for a format whose shape ``shape`` fixes.
+
+        A command calls it with its Output class before any request.
+        """
+        try:
+            check_shape(shape, self.format, self.fields)
+        except FixedShapeError as error:
+            raise UsageError(f'{self.args.command} takes --fields with --format '
+                             f'{", ".join(error.formats)} only (its other formats have a '
+                             f'fixed shape)') from None
+
     def emit(self, output: Output) -> None:
         """Print ``output`` in the chosen format, with the chosen fields."""
+        self.check_shape(output)
         try:
             text = render(output, self.format, self.fields, encoding=self.encoding)
         except FieldError as error:
             raise UsageError(str(error)) from None
         self.stdout.write(text)
 
+    # -- several users -----------------------------------------------------------------
 
-# -- argument types and shared options ----------------------------------------------------
+    def histories(self, refs: Sequence[str]) -> list[histories.UserHistory]:
+        """The histories of the users ``refs`` that exist, fetched in parallel, in order.
 
-
-def _state_list(text: str) -> list[str]:
-    """argparse type for --state: comma-separated states, case-insensitive."""
-    states = [part.strip().upper() for part in text.split(',') if part.strip()]
-    bad = [s for s in states if s not in stats.STATES]
-    if not states or bad:
-        raise argparse.ArgumentTypeError(
-            f'unknown state {",".join(bad) or repr(text)} (choose from {", ".join(stats.STATES)})')
-    return states
-
-
-def _field_list(text: str) -> list[str]:
-    """argparse type for --fields: comma-separated names."""
-    names = [part.strip() for part in text.split(',') if part.strip()]
-    if not names:
-        raise argparse.ArgumentTypeError('expected comma-separated field names, e.g. id,start')
-    return names
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'not a number: {text!r}') from None
-    if not value > 0 or value == float('inf'):
-        raise argparse.ArgumentTypeError(f'must be a positive number of seconds: {text!r}')
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'not a whole number: {text!r}') from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f'must be 0 or more: {text!r}')
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = _non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f'must be 1 or more: {text!r}')
-    return value
-
-
-def _add_window_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--since', metavar='WHEN',
-                        help='only broadcasts that started at or after WHEN: a date (2024-05-01), '
-                             'an ISO datetime, or a span back from now (7d, 4w, 12h, 30m)')
-    parser.add_argument('--until', metavar='WHEN',
-                        help='only broadcasts that started before WHEN (a date includes that day)')
-    parser.add_argument('--state', type=_state_list, action='extend', metavar='STATE[,STATE]',
-                        help='only these states: RUNNING, ENDED, TIMED_OUT (repeatable)')
-
-
-UserRef = tuple[str | None, str | None]
-
-
-def _fetch_histories(runtime: Runtime, refs: Sequence[str]
-                     ) -> list[tuple[str, UserRef, list[dict[str, Any]] | None]]:
-    """``(ref, (user_id, username), history)`` per user, fetched in parallel.
-
-    The history is None if the user does not exist.
-    """
-    parsed = [runtime.user_ref(ref) for ref in refs]   # every ref checked before any request
-    peri = runtime.peri
-
-    def fetch(ids: UserRef) -> list[dict[str, Any]] | None:
-        return peri.get_user_broadcast_history(user_id=ids[0], username=ids[1])
-
-    if len(parsed) == 1:
-        results = [fetch(parsed[0])]
-    else:
-        pool = ThreadPoolExecutor(max_workers=min(8, len(parsed)))
-        try:
-            results = list(pool.map(fetch, parsed))
-        finally:   # on an error or Ctrl-C, start no further fetches
-            pool.shutdown(wait=True, cancel_futures=True)
-    return list(zip(refs, parsed, results))
+        Every ref is checked before any request (UsageError); a user that does not
+        exist is reported on stderr (exit code 1) and left out.
+        """
+        for ref in refs:
+            self.user_ref(ref)
+        found = []
+        for history in histories.fetch_histories(self.peri, refs):
+            if history.broadcasts is None:
+                self.not_found(f'user {history.ref!r} not found')
+            else:
+                found.append(history)
+        return found

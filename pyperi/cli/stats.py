@@ -1,0 +1,210 @@
+"""The ``stats`` command: per user, counts, time on air and views, then per day, week or month.
+
+Its output (:class:`StatsOutput`) has a shape of its own: a report with bar
+charts for people, one JSON document with the window, one CSV row per period.
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping, Sequence
+
+from pyperi import stats
+from pyperi.cli.args import add_users_argument, add_window_options
+from pyperi.cli.command import Command
+from pyperi.cli.runtime import Runtime
+from pyperi.formatting import (
+    Output, RenderOptions, bar, format_duration, format_table, machine_value, raw_column,
+)
+from pyperi.histories import UserHistory
+from pyperi.timeutil import format_timestamp
+
+__all__ = ['COMMANDS', 'STATS_CSV_FIELDS', 'StatsQuery', 'UserStats', 'StatsOutput']
+
+STATS_CSV_FIELDS = ('user', 'user_id', 'username', 'period', 'period_start', 'broadcasts',
+                    'total_duration', 'median_duration', 'views', 'live_now')
+_CSV_COLUMNS = {name: raw_column(name, 'duration' if name.endswith('_duration') else 'text')
+                for name in STATS_CSV_FIELDS}
+_PERIOD_TITLES = {'day': 'day (UTC)', 'week': 'ISO week (UTC)', 'month': 'month (UTC)'}
+_BAR_WIDTH = 30
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    """What ``stats`` was asked: the period, the window, the states, and the moment of asking."""
+
+    by: str
+    since: datetime | None
+    until: datetime | None
+    now: datetime
+    states: list[str] | None
+
+
+@dataclass(frozen=True)
+class UserStats:
+    """The numbers of one user's history in the window."""
+
+    ref: str
+    user_id: str | None
+    username: str | None
+    summary: stats.Summary
+    periods: list[stats.PeriodRow] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The username, else the user id, else the reference as given."""
+        return self.username or self.user_id or self.ref
+
+
+def user_stats(history: UserHistory, query: StatsQuery) -> UserStats:
+    """The numbers of ``history`` (of a user that exists) in the window of ``query``."""
+    broadcasts = history.broadcasts or []
+    user_id, username = history.user_id, history.username
+    if broadcasts:   # a reference gives the id or the name: the records give the other
+        user_id = user_id or broadcasts[0].get('user_id')
+        username = username or broadcasts[0].get('username')
+    kept = stats.filter_broadcasts(broadcasts, since=query.since, until=query.until,
+                                   states=query.states)
+    live_now = any(stats.is_live(b) for b in broadcasts)
+    summary = stats.summarize(kept, now=query.now, live_now=live_now)
+    periods = stats.group_by_period(kept, query.by, now=query.now, since=query.since,
+                                    until=query.until, fill=query.since is not None)
+    return UserStats(history.ref, user_id, username, summary, periods)
+
+
+def _user_record(item: UserStats, by: str) -> dict[str, Any]:
+    summary = item.summary
+    return {
+        'user': item.name,
+        'user_id': item.user_id,
+        'username': item.username,
+        'broadcasts': summary.count,
+        'total_duration': round(summary.total_duration, 3),
+        'median_duration': machine_value(summary.median_duration, 'duration'),
+        'views': summary.total_views,
+        'live_now': summary.live_now,
+        'unknown_durations': summary.unknown_durations,
+        'first_start': machine_value(summary.first_start, 'time'),
+        'last_start': machine_value(summary.last_start, 'time'),
+        'by': by,
+        'periods': [{
+            'period': row.label,
+            'period_start': format_timestamp(row.start),
+            'broadcasts': row.count,
+            'total_duration': round(row.total_duration, 3),
+            'median_duration': machine_value(row.median_duration, 'duration'),
+            'views': row.total_views,
+        } for row in item.periods],
+    }
+
+
+def _csv_rows(record: Mapping[str, Any], since: datetime | None) -> list[dict[str, Any]]:
+    """A ``total`` row, then one row per period."""
+    base = {'user': record['user'], 'user_id': record['user_id'],
+            'username': record['username']}
+    rows = [{**base, 'period': 'total', 'period_start': since,
+             'broadcasts': record['broadcasts'], 'total_duration': record['total_duration'],
+             'median_duration': record['median_duration'], 'views': record['views'],
+             'live_now': record['live_now']}]
+    rows.extend({**base, **period, 'live_now': None} for period in record['periods'])
+    return rows
+
+
+def _window_text(since: datetime | None, until: datetime | None) -> str:
+    if since and until:
+        return f'between {format_timestamp(since)} and {format_timestamp(until)}'
+    if since:
+        return f'since {format_timestamp(since)}'
+    if until:
+        return f'before {format_timestamp(until)}'
+    return 'in the available history'
+
+
+def _summary_line(item: UserStats, query: StatsQuery) -> str:
+    summary = item.summary
+    noun = 'broadcast' if summary.count == 1 else 'broadcasts'
+    line = f'{item.name}: {summary.count} {noun} {_window_text(query.since, query.until)}'
+    if summary.count:
+        line += f', {format_duration(summary.total_duration)} on air'
+        if summary.median_duration is not None:
+            line += f' (median {format_duration(summary.median_duration)})'
+        line += f', {summary.total_views:,} views'
+    line += '; LIVE NOW' if summary.live_now else '; not live'
+    return line
+
+
+def _period_lines(item: UserStats, by: str, peak: int, ascii: bool) -> list[str]:
+    """``NAME by PERIOD:`` and the table of periods, each with a bar for its count."""
+    lines = ['', f'{item.name} by {_PERIOD_TITLES[by]}:']
+    if not item.periods:
+        return lines + ['  (no broadcasts)']
+    headers = [by, 'broadcasts', 'on air', 'median', 'views', '']
+    rows = [[row.label, str(row.count), format_duration(row.total_duration) if row.count else '',
+             format_duration(row.median_duration), f'{row.total_views:,}',
+             bar(row.count, peak, _BAR_WIDTH, ascii=ascii)]
+            for row in item.periods]
+    return lines + ['  ' + line for line in format_table(headers, rows, right=(1, 2, 3, 4))]
+
+
+class StatsOutput(Output):
+    """What ``stats`` prints.
+
+    ``lines``: one summary line per user, then per user a table of periods with
+    bars scaled to the busiest period of all. ``document``: the window and the
+    users. ``items``: one record per user. ``grid`` (the only part that takes
+    fields): a ``total`` row and one row per period for each user.
+    """
+
+    fixed_parts = frozenset({'lines', 'document', 'items'})
+
+    def __init__(self, users: Sequence[UserStats], query: StatsQuery) -> None:
+        self.users = list(users)
+        self.query = query
+        self.user_records = [_user_record(item, query.by) for item in self.users]
+        rows = [row for record in self.user_records for row in _csv_rows(record, query.since)]
+        super().__init__(rows, _CSV_COLUMNS, STATS_CSV_FIELDS, STATS_CSV_FIELDS)
+
+    def lines(self, options: RenderOptions) -> list[str]:
+        """The summary lines, then each user's periods with bars."""
+        lines = [_summary_line(item, self.query) for item in self.users]
+        peak = max((row.count for item in self.users for row in item.periods), default=0)
+        for item in self.users:
+            lines.extend(_period_lines(item, self.query.by, peak, options.ascii_only))
+        return lines
+
+    def items(self, options: RenderOptions) -> list[Any]:
+        """One record per user, with its periods."""
+        return list(self.user_records)
+
+    def document(self, options: RenderOptions) -> Any:
+        """The window asked for, and the users."""
+        query = self.query
+        return {'since': machine_value(query.since, 'time'),
+                'until': machine_value(query.until, 'time'),
+                'now': format_timestamp(query.now), 'by': query.by,
+                'states': query.states, 'users': self.user_records}
+
+
+def _configure_stats(parser: argparse.ArgumentParser) -> None:
+    add_users_argument(parser)
+    add_window_options(parser)
+    parser.add_argument('--by', choices=stats.PERIODS, default='week',
+                        help='group by UTC day, ISO week or month (default: week)')
+
+
+def _run_stats(args: argparse.Namespace, runtime: Runtime) -> int:
+    runtime.check_shape(StatsOutput)   # --fields with a fixed-shape format: before any request
+    since, until = runtime.window()
+    query = StatsQuery(args.by, since, until, runtime.now, args.state)
+    results = [user_stats(history, query) for history in runtime.histories(args.users)]
+    if results:
+        runtime.emit(StatsOutput(results, query))
+    return runtime.exit_code
+
+
+#: This module's subcommands, in ``--help`` order.
+COMMANDS = (
+    Command('stats', 'count broadcasts, time on air and views per user and per week',
+            _configure_stats, _run_stats),
+)
