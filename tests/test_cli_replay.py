@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from pyperi import cli, replay
+from pyperi import (
+    PyPeriDownloadError, PyPeriEncryptedStreamError, PyPeriStreamUnavailableError, cli, replay,
+)
 from pyperi.cli import main
 from pyperi.testing import FakePeriscope
 from pyperi.testing.dataset import DOCUMENTED_BROADCAST_ID
@@ -23,22 +25,22 @@ USERNAME = 'cli_replay_user'
 
 
 @pytest.fixture
-def fake(fake_periscope: FakePeriscope) -> FakePeriscope:
+def replay_fake(fake_periscope: FakePeriscope) -> FakePeriscope:
     """The shared fake plus a user of our own, with no broadcasts yet."""
     fake_periscope.add_user(USERNAME)
     return fake_periscope
 
 
 @pytest.fixture
-def user_id(fake: FakePeriscope) -> str:
-    found = fake.user_id_for(USERNAME)
+def user_id(replay_fake: FakePeriscope) -> str:
+    found = replay_fake.user_id_for(USERNAME)
     assert found is not None
     return found
 
 
-def run(fake: FakePeriscope, capsys: Any, *argv: str) -> tuple[int, str, str]:
-    """Run the command in-process against ``fake``; (exit code, stdout, stderr)."""
-    code = main(['--api-base-url', fake.api_base_url, '--web-base-url', fake.web_base_url,
+def run(periscope: FakePeriscope, capsys: Any, *argv: str) -> tuple[int, str, str]:
+    """Run the command in-process against ``periscope``; (exit code, stdout, stderr)."""
+    code = main(['--api-base-url', periscope.api_base_url, '--web-base-url', periscope.web_base_url,
                  '--retries', '0', *argv])
     out, err = capsys.readouterr()
     return code, out, err
@@ -66,103 +68,119 @@ def json_lines(out: str) -> list[dict[str, Any]]:
 # -- download BROADCAST ---------------------------------------------------------------------
 
 
-def test_download__replay_byte_for_byte(fake, user_id, capsys, tmp_path):
-    broadcast = fake.add_broadcast(user_id, segments=3, segment_size=10_000)
-    code, out, err = run(fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
+def test_download__replay_byte_for_byte(replay_fake, user_id, capsys, tmp_path):
+    broadcast = replay_fake.add_broadcast(user_id, segments=3, segment_size=10_000)
+    code, out, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
     assert (code, err) == (0, '')
     target = tmp_path / f'{broadcast["id"]}.ts'
     assert json.loads(out) == {'broadcast_id': broadcast['id'], 'status': 'downloaded',
                                'path': str(target), 'bytes': target.stat().st_size,
                                'error': None}
-    assert sha256(target) == fake.replay_sha256(broadcast['id'])
+    assert sha256(target) == replay_fake.replay_sha256(broadcast['id'])
     assert files_in(tmp_path) == [target.name]
 
 
-def test_download__url_into_the_current_directory(fake, user_id, capsys, tmp_path, monkeypatch):
-    broadcast = fake.add_broadcast(user_id, segments=2)
+def test_download__url_into_the_current_directory(replay_fake, user_id, capsys, tmp_path,
+                                                  monkeypatch):
+    broadcast = replay_fake.add_broadcast(user_id, segments=2)
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run(fake, capsys, 'download', f'{fake.web_base_url}/w/{broadcast["id"]}',
-                       '--format', 'table')
+    url = f'{replay_fake.web_base_url}/w/{broadcast["id"]}'
+    code, out, _ = run(replay_fake, capsys, 'download', url, '--format', 'table')
     assert code == 0
     assert out.splitlines()[0].split() == ['field', 'value']
     assert 'downloaded' in out
-    assert sha256(tmp_path / f'{broadcast["id"]}.ts') == fake.replay_sha256(broadcast['id'])
+    assert sha256(tmp_path / f'{broadcast["id"]}.ts') == replay_fake.replay_sha256(broadcast['id'])
 
 
-def test_download__to_a_file_name(fake, user_id, capsys, tmp_path):
-    broadcast = fake.add_broadcast(user_id, segments=2)
+def test_download__to_a_file_name(replay_fake, user_id, capsys, tmp_path):
+    broadcast = replay_fake.add_broadcast(user_id, segments=2)
     target = tmp_path / 'funk.ts'
-    code, out, _ = run(fake, capsys, 'download', broadcast['id'], '-o', str(target),
+    code, out, _ = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(target),
                        '--format', 'json', '--fields', 'path,status')
     assert code == 0
     assert json.loads(out) == {'path': str(target), 'status': 'downloaded'}
-    assert sha256(target) == fake.replay_sha256(broadcast['id'])
+    assert sha256(target) == replay_fake.replay_sha256(broadcast['id'])
     assert files_in(tmp_path) == ['funk.ts']
 
 
-def test_download__refuses_to_overwrite_then_overwrites(fake, user_id, capsys, tmp_path):
-    broadcast = fake.add_broadcast(user_id, segments=2)
+@pytest.fixture
+def old_file(tmp_path: Path) -> Path:
     target = tmp_path / 'old.ts'
     target.write_bytes(b'keep me')
-    fake.clear_requests()
-    code, out, err = run(fake, capsys, 'download', broadcast['id'], '-o', str(target))
+    return target
+
+
+def test_download__refuses_to_overwrite(replay_fake, user_id, capsys, old_file):
+    broadcast = replay_fake.add_broadcast(user_id, segments=2)
+    code, out, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(old_file))
     assert (code, out) == (2, '')
     assert 'already exists; add --overwrite' in one_error_line(err)
-    assert target.read_bytes() == b'keep me'
-    assert fake.requests == []   # refused before any request
-    code, _, err = run(fake, capsys, 'download', broadcast['id'], '-o', str(target),
+    assert old_file.read_bytes() == b'keep me'
+
+
+def test_download__refuses_to_overwrite_before_any_request(replay_fake, user_id, capsys,
+                                                           old_file):
+    broadcast = replay_fake.add_broadcast(user_id, segments=2)
+    replay_fake.clear_requests()
+    run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(old_file))
+    assert replay_fake.requests == []
+
+
+def test_download__overwrite_replaces_the_file(replay_fake, user_id, capsys, old_file):
+    broadcast = replay_fake.add_broadcast(user_id, segments=2)
+    code, _, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(old_file),
                        '--overwrite')
     assert (code, err) == (0, '')
-    assert sha256(target) == fake.replay_sha256(broadcast['id'])
-    assert files_in(tmp_path) == ['old.ts']
+    assert sha256(old_file) == replay_fake.replay_sha256(broadcast['id'])
+    assert files_in(old_file.parent) == ['old.ts']
 
 
-def test_download__unknown_broadcast_exits_1(fake, capsys, tmp_path):
-    code, out, err = run(fake, capsys, 'download', 'NoSuchBroadcast1', '-o', str(tmp_path))
+def test_download__unknown_broadcast_exits_1(replay_fake, capsys, tmp_path):
+    code, out, err = run(replay_fake, capsys, 'download', 'NoSuchBroadcast1', '-o', str(tmp_path))
     assert (code, out) == (1, '')
     assert "no broadcast 'NoSuchBroadcast1'" in one_error_line(err)
     assert files_in(tmp_path) == []
 
 
 @pytest.mark.parametrize('ref', ['https://example.com/w/1zqKVWybqeDGB', '../../etc', 'a b'])
-def test_download__bad_broadcast_ref_exits_2_without_requests(fake, capsys, tmp_path, ref):
-    fake.clear_requests()
-    code, out, err = run(fake, capsys, 'download', ref, '-o', str(tmp_path))
+def test_download__bad_broadcast_ref_exits_2_without_requests(replay_fake, capsys, tmp_path, ref):
+    replay_fake.clear_requests()
+    code, out, err = run(replay_fake, capsys, 'download', ref, '-o', str(tmp_path))
     assert (code, out) == (2, '')
     one_error_line(err)
-    assert fake.requests == [] and files_in(tmp_path) == []
+    assert replay_fake.requests == [] and files_in(tmp_path) == []
 
 
-def test_download__segment_500_exits_3_and_leaves_no_file(fake, user_id, capsys, tmp_path):
-    broadcast = fake.add_broadcast(user_id, segments=4)
-    fake.fail_next(1, 500, path_prefix=f'/hls/{broadcast["id"]}/main/chunk_2.ts')
-    code, out, err = run(fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
+def test_download__segment_500_exits_3_and_leaves_no_file(replay_fake, user_id, capsys, tmp_path):
+    broadcast = replay_fake.add_broadcast(user_id, segments=4)
+    replay_fake.fail_next(1, 500, path_prefix=f'/hls/{broadcast["id"]}/main/chunk_2.ts')
+    code, out, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
     assert (code, out) == (3, '')
     assert 'HTTP 500' in one_error_line(err)
     assert files_in(tmp_path) == []   # neither the .ts nor its temporary .part
 
 
-def test_download__missing_directory_exits_2(fake, user_id, capsys, tmp_path):
-    broadcast = fake.add_broadcast(user_id, segments=1)
-    code, _, err = run(fake, capsys, 'download', broadcast['id'],
+def test_download__missing_directory_exits_2(replay_fake, user_id, capsys, tmp_path):
+    broadcast = replay_fake.add_broadcast(user_id, segments=1)
+    code, _, err = run(replay_fake, capsys, 'download', broadcast['id'],
                        '-o', str(tmp_path / 'nope' / 'x.ts'))
     assert code == 2
     assert 'no such directory' in one_error_line(err)
 
 
-def test_download__encrypted_stream_exits_3(fake, user_id, capsys, tmp_path):
+def test_download__encrypted_stream_exits_3(replay_fake, user_id, capsys, tmp_path):
     pytest.importorskip('cryptography')
-    broadcast = fake.add_broadcast(user_id, segments=2, encrypted=True)
-    code, _, err = run(fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
+    broadcast = replay_fake.add_broadcast(user_id, segments=2, encrypted=True)
+    code, _, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
     assert code == 3
     assert 'encrypted' in one_error_line(err)
     assert files_in(tmp_path) == []
 
 
-def test_download__missing_m3u8_exits_3(fake, user_id, capsys, tmp_path, monkeypatch):
-    broadcast = fake.add_broadcast(user_id, segments=1)
+def test_download__missing_m3u8_exits_3(replay_fake, user_id, capsys, tmp_path, monkeypatch):
+    broadcast = replay_fake.add_broadcast(user_id, segments=1)
     monkeypatch.setitem(sys.modules, 'm3u8', None)   # import m3u8 now raises ImportError
-    code, _, err = run(fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
+    code, _, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
     assert code == 3
     assert 'm3u8' in one_error_line(err)
 
@@ -175,35 +193,37 @@ def test_download__missing_m3u8_exits_3(fake, user_id, capsys, tmp_path, monkeyp
     ['download', '--user', 'george_clinton', '--since', 'last week'],
     ['download', '--user', 'https://example.com/george_clinton'],
 ], ids=['nothing', 'both', 'since-without-user', 'overwrite-with-user', 'bad-since', 'bad-user'])
-def test_download__usage_errors_exit_2(fake, capsys, tmp_path, monkeypatch, argv):
+def test_download__usage_errors_exit_2(replay_fake, capsys, tmp_path, monkeypatch, argv):
     monkeypatch.chdir(tmp_path)
-    fake.clear_requests()
-    code, out, err = run(fake, capsys, *argv)
+    replay_fake.clear_requests()
+    code, out, err = run(replay_fake, capsys, *argv)
     assert (code, out) == (2, '')
     one_error_line(err)
-    assert fake.requests == [] and files_in(tmp_path) == []
+    assert replay_fake.requests == [] and files_in(tmp_path) == []
 
 
-def test_download__progress_bar_on_a_terminal(fake, user_id, capsys, tmp_path, monkeypatch):
+@pytest.mark.parametrize('flags, drawn', [([], True), (['--no-progress'], False)],
+                         ids=['bar', 'no-progress'])
+def test_download__progress_bar_on_a_terminal(replay_fake, user_id, capsys, tmp_path,
+                                              monkeypatch, flags, drawn):
     pytest.importorskip('tqdm')
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
-    broadcast = fake.add_broadcast(user_id, segments=3)
-    for flags, drawn in (([], True), (['--no-progress'], False)):
-        stderr = Terminal()
-        monkeypatch.setattr(sys, 'stderr', stderr)
-        code, _, _ = run(fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path),
-                         '--overwrite', *flags)
-        assert code == 0
-        assert ('3/3 segments' in stderr.getvalue()) is drawn
+    broadcast = replay_fake.add_broadcast(user_id, segments=3)
+    stderr = Terminal()
+    monkeypatch.setattr(sys, 'stderr', stderr)
+    code, _, _ = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path),
+                     *flags)
+    assert code == 0
+    assert ('3/3 segments' in stderr.getvalue()) is drawn
 
 
-def test_download__ctrl_c_exits_130_and_leaves_no_file(fake, user_id, capsys, tmp_path,
+def test_download__ctrl_c_exits_130_and_leaves_no_file(replay_fake, user_id, capsys, tmp_path,
                                                        monkeypatch):
-    broadcast = fake.add_broadcast(user_id, segments=4)
+    broadcast = replay_fake.add_broadcast(user_id, segments=4)
     real_download = cli.runtime.Peri.download_broadcast
 
     def interrupt_after_a_segment(done: int, expected: Any, segments: int, total: Any) -> None:
@@ -215,7 +235,7 @@ def test_download__ctrl_c_exits_130_and_leaves_no_file(fake, user_id, capsys, tm
         return real_download(self, *args, **kwargs)
 
     monkeypatch.setattr(cli.runtime.Peri, 'download_broadcast', download)
-    code, out, err = run(fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
+    code, out, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
     assert (code, out, err) == (130, '', '')
     assert files_in(tmp_path) == []
 
@@ -223,33 +243,50 @@ def test_download__ctrl_c_exits_130_and_leaves_no_file(fake, user_id, capsys, tm
 # -- download --user ------------------------------------------------------------------------
 
 
-def test_download_user__into_a_directory_twice(fake, user_id, capsys, tmp_path):
-    made = [fake.add_broadcast(user_id, segments=2) for _ in range(2)]
-    gone = fake.add_broadcast(user_id, segments=2, available_for_replay=False)
+@pytest.fixture
+def downloaded_once(replay_fake, user_id, capsys, tmp_path):
+    """Two replays and one unavailable broadcast, after one ``download --user`` into a folder."""
+    made = [replay_fake.add_broadcast(user_id, segments=2) for _ in range(2)]
+    gone = replay_fake.add_broadcast(user_id, segments=2, available_for_replay=False)
     folder = tmp_path / 'funk'   # created
-    code, out, err = run(fake, capsys, 'download', '--user', USERNAME, '-o', str(folder),
+    code, out, err = run(replay_fake, capsys, 'download', '--user', USERNAME, '-o', str(folder),
                          '--format', 'jsonl')
     assert (code, err) == (0, '')
-    by_id = {r['broadcast_id']: r for r in json_lines(out)}
-    assert by_id[gone['id']]['status'] == 'unavailable'
-    for broadcast in made:
-        assert by_id[broadcast['id']]['status'] == 'downloaded'
-        assert sha256(folder / f'{broadcast["id"]}.ts') == fake.replay_sha256(broadcast['id'])
-    fake.clear_requests()
-    code, out, _ = run(fake, capsys, 'download', '--user', user_id, '-o', str(folder),
+    return {'made': made, 'gone': gone, 'folder': folder,
+            'by_id': {r['broadcast_id']: r for r in json_lines(out)}}
+
+
+def test_download_user__downloads_every_replay_into_a_new_directory(
+        replay_fake, downloaded_once):
+    folder = downloaded_once['folder']
+    for broadcast in downloaded_once['made']:
+        assert downloaded_once['by_id'][broadcast['id']]['status'] == 'downloaded'
+        assert sha256(folder / f'{broadcast["id"]}.ts') == replay_fake.replay_sha256(
+            broadcast['id'])
+
+
+def test_download_user__a_broadcast_without_replay_is_unavailable(downloaded_once):
+    assert downloaded_once['by_id'][downloaded_once['gone']['id']]['status'] == 'unavailable'
+
+
+def test_download_user__run_again_skips_complete_files(replay_fake, user_id, capsys,
+                                                       downloaded_once):
+    made, gone, folder = (downloaded_once[key] for key in ('made', 'gone', 'folder'))
+    replay_fake.clear_requests()
+    code, out, _ = run(replay_fake, capsys, 'download', '--user', user_id, '-o', str(folder),
                        '--format', 'csv', '--fields', 'broadcast_id,status')
     assert code == 0
     assert sorted(out.splitlines()[1:]) == sorted(
         [f'{b["id"]},skipped' for b in made] + [f'{gone["id"]},unavailable'])
-    assert fake.requests_for('/hls/') == []
+    assert replay_fake.requests_for('/hls/') == []
     assert files_in(folder) == sorted(f'{b["id"]}.ts' for b in made)
 
 
-def test_download_user__since(fake, user_id, capsys, tmp_path):
+def test_download_user__since(replay_fake, user_id, capsys, tmp_path):
     now = datetime.now(timezone.utc)
-    old = fake.add_broadcast(user_id, segments=1, start=now - timedelta(days=30))
-    recent = fake.add_broadcast(user_id, segments=1, start=now - timedelta(days=2))
-    code, out, _ = run(fake, capsys, 'download', '--user', USERNAME, '-o', str(tmp_path),
+    old = replay_fake.add_broadcast(user_id, segments=1, start=now - timedelta(days=30))
+    recent = replay_fake.add_broadcast(user_id, segments=1, start=now - timedelta(days=2))
+    code, out, _ = run(replay_fake, capsys, 'download', '--user', USERNAME, '-o', str(tmp_path),
                        '--since', '7d', '--format', 'json')
     assert code == 0
     assert [r['broadcast_id'] for r in json.loads(out)] == [recent['id']]
@@ -257,9 +294,9 @@ def test_download_user__since(fake, user_id, capsys, tmp_path):
     assert old['id'] not in out
 
 
-def test_download_user__table_on_a_terminal(fake, user_id, capsys, tmp_path):
-    broadcast = fake.add_broadcast(user_id, segments=1)
-    code, out, _ = run(fake, capsys, 'download', '--user', USERNAME, '-o', str(tmp_path),
+def test_download_user__table_on_a_terminal(replay_fake, user_id, capsys, tmp_path):
+    broadcast = replay_fake.add_broadcast(user_id, segments=1)
+    code, out, _ = run(replay_fake, capsys, 'download', '--user', USERNAME, '-o', str(tmp_path),
                        '-f', 'table')
     assert code == 0
     header, row = out.splitlines()
@@ -267,18 +304,18 @@ def test_download_user__table_on_a_terminal(fake, user_id, capsys, tmp_path):
     assert row.split()[:2] == [broadcast['id'], 'downloaded']
 
 
-def test_download_user__unknown_user_exits_1(fake, capsys, tmp_path):
-    code, out, err = run(fake, capsys, 'download', '--user', 'some_bad_username',
+def test_download_user__unknown_user_exits_1(replay_fake, capsys, tmp_path):
+    code, out, err = run(replay_fake, capsys, 'download', '--user', 'some_bad_username',
                          '-o', str(tmp_path))
     assert (code, out) == (1, '')
     assert "user 'some_bad_username' not found" in one_error_line(err)
 
 
-def test_download_user__a_failure_exits_3_after_the_rest(fake, user_id, capsys, tmp_path):
-    first = fake.add_broadcast(user_id, segments=2)
-    second = fake.add_broadcast(user_id, segments=2)
-    fake.fail_next(1, 500, path_prefix=f'/hls/{first["id"]}/')
-    code, out, err = run(fake, capsys, 'download', '--user', USERNAME, '-o', str(tmp_path),
+def test_download_user__a_failure_exits_3_after_the_rest(replay_fake, user_id, capsys, tmp_path):
+    first = replay_fake.add_broadcast(user_id, segments=2)
+    second = replay_fake.add_broadcast(user_id, segments=2)
+    replay_fake.fail_next(1, 500, path_prefix=f'/hls/{first["id"]}/')
+    code, out, err = run(replay_fake, capsys, 'download', '--user', USERNAME, '-o', str(tmp_path),
                          '--format', 'json')
     assert code == 3
     assert one_error_line(err).startswith(f'pyperi: error: {first["id"]}: PyPeriServerError')
@@ -287,10 +324,10 @@ def test_download_user__a_failure_exits_3_after_the_rest(fake, user_id, capsys, 
     assert files_in(tmp_path) == [f'{second["id"]}.ts']
 
 
-def test_download_user__output_is_a_file_exits_2(fake, capsys, tmp_path):
+def test_download_user__output_is_a_file_exits_2(replay_fake, capsys, tmp_path):
     a_file = tmp_path / 'file.txt'
     a_file.write_text('x')
-    code, _, err = run(fake, capsys, 'download', '--user', USERNAME, '-o', str(a_file))
+    code, _, err = run(replay_fake, capsys, 'download', '--user', USERNAME, '-o', str(a_file))
     assert code == 2
     assert 'is not a directory' in one_error_line(err)
 
@@ -298,32 +335,32 @@ def test_download_user__output_is_a_file_exits_2(fake, capsys, tmp_path):
 # -- watch ----------------------------------------------------------------------------------
 
 
-def test_watch__one_poll_prints_live_broadcasts(fake, user_id, capsys):
-    fake.add_broadcast(user_id, segments=1)
-    live = fake.go_live(user_id, live_segments=10, segment_interval=60)
-    code, out, err = run(fake, capsys, 'watch', USERNAME, '--polls', '1')
+def test_watch__one_poll_prints_live_broadcasts(replay_fake, user_id, capsys):
+    replay_fake.add_broadcast(user_id, segments=1)
+    live = replay_fake.go_live(user_id, live_segments=10, segment_interval=60)
+    code, out, err = run(replay_fake, capsys, 'watch', USERNAME, '--polls', '1')
     assert (code, err) == (0, '')
     [event] = json_lines(out)
     assert event['event'] == 'live' and event['broadcast_id'] == live['id']
     assert event['user'] == USERNAME and event['state'] == 'RUNNING'
-    assert event['url'] == f'{fake.web_base_url}/w/{live["id"]}'
+    assert event['url'] == f'{replay_fake.web_base_url}/w/{live["id"]}'
 
 
-def test_watch__two_polls_print_new_and_ended(fake, user_id, capsys, monkeypatch):
-    live = fake.go_live(user_id, live_segments=2, segment_interval=60)
+def test_watch__two_polls_print_new_and_ended(replay_fake, user_id, capsys, monkeypatch):
+    live = replay_fake.go_live(user_id, live_segments=2, segment_interval=60)
     added: list[dict[str, Any]] = []
     real_watch = replay.watch
 
     def between_polls(seconds: float) -> None:
         assert seconds == 0.5
-        fake.advance_time(600)   # the live broadcast ends
-        added.append(fake.add_broadcast(user_id, segments=1))
+        replay_fake.advance_time(600)   # the live broadcast ends
+        added.append(replay_fake.add_broadcast(user_id, segments=1))
 
     def watch(*args: Any, **kwargs: Any) -> None:
         real_watch(*args, sleep=between_polls, **kwargs)
 
     monkeypatch.setattr(replay, 'watch', watch)
-    code, out, _ = run(fake, capsys, 'watch', user_id, '--polls', '2', '--interval', '0.5')
+    code, out, _ = run(replay_fake, capsys, 'watch', user_id, '--polls', '2', '--interval', '0.5')
     assert code == 0
     events = [(e['event'], e['broadcast_id']) for e in json_lines(out)]
     # The second round reports in history order (oldest first): both, in either order.
@@ -331,11 +368,11 @@ def test_watch__two_polls_print_new_and_ended(fake, user_id, capsys, monkeypatch
     assert sorted(events[1:]) == sorted([('ended', live['id']), ('new', added[0]['id'])])
 
 
-def test_watch__download_captures_a_live_broadcast(fake, user_id, capsys, tmp_path):
-    live = fake.go_live(user_id, live_segments=3, segment_interval=0.05)
+def test_watch__download_captures_a_live_broadcast(replay_fake, user_id, capsys, tmp_path):
+    live = replay_fake.go_live(user_id, live_segments=3, segment_interval=0.05)
     folder = tmp_path / 'captures'
     started = time.monotonic()
-    code, out, err = run(fake, capsys, 'watch', USERNAME, '--polls', '1',
+    code, out, err = run(replay_fake, capsys, 'watch', USERNAME, '--polls', '1',
                          '--download', str(folder))
     assert time.monotonic() - started < 10
     assert (code, err) == (0, '')
@@ -343,21 +380,23 @@ def test_watch__download_captures_a_live_broadcast(fake, user_id, capsys, tmp_pa
     assert [e['event'] for e in events] == ['live', 'downloaded']
     path = Path(events[1]['path'])
     assert path == folder / f'{live["id"]}.ts'
-    assert sha256(path) == fake.replay_sha256(live['id'])
+    assert sha256(path) == replay_fake.replay_sha256(live['id'])
     assert files_in(folder) == [path.name]
 
 
-def test_watch__unknown_user_exits_1_after_reporting_it(fake, user_id, capsys):
-    code, out, err = run(fake, capsys, 'watch', 'some_bad_username', USERNAME, '--polls', '1')
+def test_watch__unknown_user_exits_1_after_reporting_it(replay_fake, user_id, capsys):
+    code, out, err = run(replay_fake, capsys, 'watch', 'some_bad_username', USERNAME,
+                         '--polls', '1')
     assert code == 1
     assert json_lines(out) == [{'event': 'user_not_found', 'user': 'some_bad_username'}]
     assert "user 'some_bad_username' not found" in one_error_line(err)
 
 
-def test_watch__failed_poll_exits_3_and_goes_on(fake, user_id, capsys):
-    fake.add_broadcast(user_id, segments=1)
-    fake.fail_next(1, 500)
-    code, out, err = run(fake, capsys, 'watch', USERNAME, '--polls', '2', '--interval', '0.01')
+def test_watch__failed_poll_exits_3_and_goes_on(replay_fake, user_id, capsys):
+    replay_fake.add_broadcast(user_id, segments=1)
+    replay_fake.fail_next(1, 500)
+    code, out, err = run(replay_fake, capsys, 'watch', USERNAME, '--polls', '2',
+                         '--interval', '0.01')
     assert code == 3
     assert [e['event'] for e in json_lines(out)] == ['error']
     assert 'HTTP 500' in one_error_line(err)
@@ -369,29 +408,30 @@ def test_watch__failed_poll_exits_3_and_goes_on(fake, user_id, capsys):
     ['watch', 'https://example.com/x', '--polls', '1'],
     ['watch', USERNAME, '--format', 'json'],
 ], ids=['zero-polls', 'zero-interval', 'bad-user', 'no-format-option'])
-def test_watch__usage_errors_exit_2(fake, capsys, argv):
-    fake.clear_requests()
-    code, out, _ = run(fake, capsys, *argv)
+def test_watch__usage_errors_exit_2(replay_fake, capsys, argv):
+    replay_fake.clear_requests()
+    code, out, _ = run(replay_fake, capsys, *argv)
     assert (code, out) == (2, '')
-    assert fake.requests == []
+    assert replay_fake.requests == []
 
 
-def test_watch__download_dir_is_a_file_exits_2(fake, capsys, tmp_path):
+def test_watch__download_dir_is_a_file_exits_2(replay_fake, capsys, tmp_path):
     a_file = tmp_path / 'file.txt'
     a_file.write_text('x')
-    code, _, err = run(fake, capsys, 'watch', USERNAME, '--polls', '1', '--download', str(a_file))
+    code, _, err = run(replay_fake, capsys, 'watch', USERNAME, '--polls', '1',
+                       '--download', str(a_file))
     assert code == 2
     assert 'is not a directory' in one_error_line(err)
 
 
-def test_watch__ctrl_c_stops_quietly(fake, user_id, capsys, monkeypatch):
+def test_watch__ctrl_c_stops_quietly(replay_fake, user_id, capsys, monkeypatch):
     def interrupted(seconds: float) -> None:
         raise KeyboardInterrupt
 
     real_watch = replay.watch
     monkeypatch.setattr(replay, 'watch',
                         lambda *a, **kw: real_watch(*a, sleep=interrupted, **kw))
-    code, out, err = run(fake, capsys, 'watch', USERNAME)
+    code, out, err = run(replay_fake, capsys, 'watch', USERNAME)
     assert (code, out, err) == (130, '', '')
 
 
@@ -403,18 +443,16 @@ def test_offline_download_of_the_documented_broadcast(fake_periscope, capsys, tm
     out, err = capsys.readouterr()
     assert (code, err) == (0, '')
     path = Path(json.loads(out)['path'])
-    # The default dataset is the same in every fake, so its replay bytes are too.
+    # The default dataset is the same in every replay_fake, so its replay bytes are too.
     assert sha256(path) == fake_periscope.replay_sha256(DOCUMENTED_BROADCAST_ID)
 
 
-def test_exit_codes_of_download_errors():
-    from pyperi import (
-        PyPeriDownloadError, PyPeriEncryptedStreamError, PyPeriStreamUnavailableError,
-    )
-    assert cli.exit_code_for(PyPeriStreamUnavailableError('x')) == 1
-    assert cli.exit_code_for(PyPeriEncryptedStreamError('x')) == 3
-    assert cli.exit_code_for(PyPeriDownloadError('x')) == 3
-    assert cli.exit_code_for(cli.CLIError('disk full')) == 3
+@pytest.mark.parametrize('error, code', [
+    (PyPeriStreamUnavailableError('x'), 1), (PyPeriEncryptedStreamError('x'), 3),
+    (PyPeriDownloadError('x'), 3), (cli.CLIError('disk full'), 3),
+], ids=lambda value: type(value).__name__ if isinstance(value, BaseException) else str(value))
+def test_exit_codes_of_download_errors(error, code):
+    assert cli.exit_code_for(error) == code
 
 
 @pytest.mark.skipif(sys.platform == 'win32', reason='SIGTERM delivery is POSIX-only here')
