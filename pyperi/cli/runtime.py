@@ -10,12 +10,13 @@ import logging
 from datetime import datetime, timezone
 from typing import IO, Any, Iterable, Sequence
 
-from pyperi import histories, urls
+from pyperi import urls
 from pyperi.client import DEFAULT_RETRIES, Peri
 from pyperi.exceptions import PyPeriError, PyPeriRateLimitError, PyPeriStreamUnavailableError
 from pyperi.formatting import (
     FieldError, FixedShapeError, Output, RenderOptions, check_shape, json_text, render,
 )
+from pyperi.histories import UserHistory, fetch_histories
 from pyperi.timeutil import format_timestamp, parse_time_spec
 
 logger = logging.getLogger('pyperi.cli')   # the command's one logger, shared by its modules
@@ -230,7 +231,7 @@ class Runtime:
 
     # -- several users -----------------------------------------------------------------
 
-    def histories(self, refs: Sequence[str]) -> list[histories.UserHistory]:
+    def histories(self, refs: Sequence[str]) -> list[UserHistory]:
         """The histories of the users ``refs`` that exist, fetched in parallel, in order.
 
         Every ref is checked before any request (UsageError); a user that does not
@@ -239,7 +240,7 @@ class Runtime:
         for ref in refs:
             self.user_ref(ref)
         found = []
-        for history in histories.fetch_histories(self.peri, refs):
+        for history in fetch_histories(self.peri, refs):
             if history.broadcasts is None:
                 self.not_found(f'user {history.ref!r} not found')
             else:
