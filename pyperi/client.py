@@ -195,6 +195,45 @@ class Peri:
                 user_agent or f'pyperi/{__version__} python-requests/{requests.__version__}')
         self.session = session
 
+    @classmethod
+    def from_archive(cls, paths: Any, *, when: Any = None, **options: Any) -> Peri:
+        """A Peri answering from WARC files (``pip install "pyperi[archive]"``), see :doc:`archives`.
+
+        :param paths: WARC / WARC.gz files or folders of them.
+        :param when: replay the captures nearest to this time; None: the latest.
+        :param options: ``ignore_params``, ``index_dir``, ``cache`` go to
+            :func:`pyperi.archive.archive_session`; the rest to :class:`Peri`.
+        """
+        from . import archive  # optional: only archive users import the WARC reader
+
+        names = ('ignore_params', 'index_dir', 'cache')
+        session = archive.archive_session(
+            paths, when, **{k: options.pop(k) for k in names if k in options})
+        options.setdefault('api_base_url', urls.DEFAULT_API_BASE_URL)
+        options.setdefault('web_base_url', urls.DEFAULT_WEB_BASE_URL)
+        try:
+            peri = cls(session, **options)
+        except BaseException:
+            session.close()
+            raise
+        peri._owns_session = True  # made here, so closed with the Peri
+        return peri
+
+    @classmethod
+    def from_wayback(cls, prefix: str, *, when: Any = None, **options: Any) -> Peri:
+        """A Peri reading Periscope through a Wayback-style replay server, see :doc:`archives`.
+
+        :param prefix: the server's collection URL, e.g. ``https://web.archive.org/web``.
+        :param when: the time whose nearest captures are replayed; None: now (the latest).
+        :param options: go to :class:`Peri`.
+        """
+        from . import archive
+
+        api_base_url, web_base_url = archive.wayback_base_urls(prefix, when)
+        peri = cls(api_base_url=api_base_url, web_base_url=web_base_url, **options)
+        archive.wayback_session(prefix, when, session=peri.session)
+        return peri
+
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(api_base_url={self.api_base_url!r}, '
                 f'web_base_url={self.web_base_url!r}, timeout={self.timeout!r})')
@@ -233,6 +272,8 @@ class Peri:
             response = self.session.get(
                 url, params=params, stream=stream, cookies=cookies, timeout=wait,
                 headers={**self._headers, **(headers or {})})
+        except PyPeriError:
+            raise  # already ours: e.g. PyPeriNotArchivedError from an archive session
         except requests.Timeout as error:
             raise PyPeriTimeout(f'no answer within {wait}s from {shown}') from error
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:

@@ -11,6 +11,7 @@ written as ``except requests.HTTPError`` keeps working::
           │    ├── PyPeriRateLimitError                      429, carries retry_after
           │    └── PyPeriServerError                          5xx
           ├── PyPeriResponseError     (+ ValueError)          a 2xx body Periscope never sends
+          ├── PyPeriNotArchivedError                          a web archive holds no capture of a URL
           └── PyPeriDownloadError                              a replay cannot be saved
                ├── PyPeriStreamUnavailableError               no stream, playlist or segment
                └── PyPeriEncryptedStreamError                 segments are encrypted
@@ -32,6 +33,7 @@ __all__ = [
     'PyPeriRateLimitError',
     'PyPeriServerError',
     'PyPeriResponseError',
+    'PyPeriNotArchivedError',
     'PyPeriDownloadError',
     'PyPeriStreamUnavailableError',
     'PyPeriEncryptedStreamError',
@@ -84,6 +86,23 @@ class PyPeriServerError(PyPeriHTTPError):
 
 class PyPeriResponseError(PyPeriError, ValueError):
     """A successful response whose body is not what Periscope sends."""
+
+
+class PyPeriNotArchivedError(PyPeriError):
+    """A web archive holds no capture of the URL asked for.
+
+    This is not a 404: it says nothing about whether Periscope had the user or
+    broadcast, only that nobody archived it (see :doc:`archives`).
+
+    :ivar url: the URL asked for (session tokens redacted).
+    :ivar nearest: ``(url, timestamp)`` of the archived captures nearest to it, closest first.
+    """
+
+    def __init__(self, *args: Any, url: str | None = None,
+                 nearest: tuple[tuple[str, str], ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.url = url
+        self.nearest = tuple(nearest)
 
 
 class PyPeriDownloadError(PyPeriError):
