@@ -1,6 +1,7 @@
 """A ``requests`` transport adapter that answers GETs from WARC files instead of the network."""
 from __future__ import annotations
 
+import io
 import logging
 from datetime import date, datetime
 from email.utils import formatdate
@@ -121,7 +122,7 @@ class ArchiveAdapter(BaseAdapter):
         body: Any = captured.body
         if request.method == 'HEAD':
             captured.body.close()
-            body = b''
+            body = io.BytesIO(b'')
         raw = HTTPResponse(body=body, headers=headers, status=status, reason=captured.reason,
                            preload_content=False, decode_content=False,
                            request_method=request.method, request_url=request.url)

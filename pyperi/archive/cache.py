@@ -121,6 +121,8 @@ def read_index(location: Path, expected: dict[str, Any]) -> IndexData | None:
             if not header.endswith(b'\n'):
                 return None
             data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except FileNotFoundError:
+        return None
     except (OSError, ValueError) as error:
         logger.info('cannot read index %s: %s', location, error)
         return None

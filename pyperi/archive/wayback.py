@@ -79,7 +79,9 @@ class WaybackAdapter(BaseAdapter):
         response = self.inner.send(request, **kwargs)
         if response.status_code == 404 and 'Memento-Datetime' not in response.headers:
             response.close()
-            shown = display_url(url)
+            original = url.split('id_/', 1)[1] if url.startswith(self.prefix + '/') \
+                and 'id_/' in url else url
+            shown = display_url(original)
             raise PyPeriNotArchivedError(f'not archived: {shown} (the replay server at '
                                          f'{self.prefix} has no capture of it)', url=shown)
         return response

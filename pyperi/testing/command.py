@@ -58,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='session token lifetime in seconds (300)')
     parser.add_argument('--latency', type=_delay, default=0.0,
                         help='seconds added to every response, like a distant server (0)')
+    parser.add_argument('--write-warc', metavar='FILE', default=None,
+                        help='instead of serving, record the fake into a WARC file under the '
+                             'real Periscope URLs (.warc or .warc.gz) and exit')
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
     """
     from pyperi.testing.fake import FakePeriscope   # the server is only loaded to serve
 
+    if getattr(args, 'write_warc', None):
+        return _write_warc(args)
     fake = FakePeriscope(args.host, args.port, token_ttl=args.token_ttl)
     fake.latency = args.latency
     try:
@@ -91,6 +96,24 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         fake.stop()
+    return 0
+
+
+def _write_warc(args: argparse.Namespace) -> int:
+    """``--write-warc FILE``: record the fake into FILE; 0, or 3 with a message on stderr."""
+    from pyperi.testing.fake import FakePeriscope
+    from pyperi.testing.warc import write_warc
+
+    try:
+        with FakePeriscope(args.host, args.port, token_ttl=args.token_ttl) as fake:
+            records = write_warc(args.write_warc, fake=fake)
+    except ImportError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CANNOT_SERVE
+    except OSError as exc:
+        print('cannot write %s: %s' % (args.write_warc, exc), file=sys.stderr)
+        return EXIT_CANNOT_SERVE
+    sys.stdout.write('Wrote %d WARC records to %s\n' % (records, args.write_warc))
     return 0
 
 
