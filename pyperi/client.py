@@ -5,7 +5,7 @@ import logging
 import math
 import os
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Mapping, MutableMapping, Union
@@ -25,6 +25,9 @@ from .exceptions import (
     PyPeriTimeout,
     error_for_response,
 )
+
+if TYPE_CHECKING:
+    from .archive import index as archive_index
 
 __all__ = ['Peri', 'build_retry', 'DEFAULT_TIMEOUT', 'DEFAULT_RETRIES']
 
@@ -196,8 +199,9 @@ class Peri:
         self.session = session
 
     @classmethod
-    def from_archive(cls, paths: Any, *, when: Any = None, **options: Any) -> Peri:
-        """A Peri answering from WARC files (``pip install "pyperi[archive]"``), see :doc:`archives`.
+    def from_archive(cls, paths: archive_index.PathsArgument, *,
+                     when: str | datetime | date | None = None, **options: Any) -> Peri:
+        """A Peri answering from WARC files (extra ``pyperi[archive]``); see :doc:`archives`.
 
         :param paths: WARC / WARC.gz files or folders of them.
         :param when: replay the captures nearest to this time; None: the latest.
@@ -220,7 +224,8 @@ class Peri:
         return peri
 
     @classmethod
-    def from_wayback(cls, prefix: str, *, when: Any = None, **options: Any) -> Peri:
+    def from_wayback(cls, prefix: str, *, when: str | datetime | date | None = None,
+                     **options: Any) -> Peri:
         """A Peri reading Periscope through a Wayback-style replay server, see :doc:`archives`.
 
         :param prefix: the server's collection URL, e.g. ``https://web.archive.org/web``.

@@ -11,7 +11,7 @@ written as ``except requests.HTTPError`` keeps working::
           │    ├── PyPeriRateLimitError                      429, carries retry_after
           │    └── PyPeriServerError                          5xx
           ├── PyPeriResponseError     (+ ValueError)          a 2xx body Periscope never sends
-          ├── PyPeriNotArchivedError                          a web archive holds no capture of a URL
+          ├── PyPeriNotArchivedError                          an archive holds no capture of it
           └── PyPeriDownloadError                              a replay cannot be saved
                ├── PyPeriStreamUnavailableError               no stream, playlist or segment
                └── PyPeriEncryptedStreamError                 segments are encrypted

@@ -134,5 +134,5 @@ class ArchiveAdapter(BaseAdapter):
         response.reason = captured.reason
         response.url = request.url or ''
         response.request = request
-        response.connection = self
+        response.connection = self  # type: ignore[assignment]  # requests types it narrowly
         return response

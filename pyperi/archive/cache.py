@@ -33,7 +33,6 @@ INDEX_SUFFIX = '.pyperi.cdxj'
 _SAMPLE = 1 << 16
 
 
-
 class IndexData:
     """The sorted CDXJ lines of one WARC: a memory map of an index file, or bytes in memory.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import zlib
 from pathlib import Path
-from typing import IO, AbstractSet, Any, Iterator
+from typing import AbstractSet, Any
 
 from .captures import REVISIT_MIME, cdxj_line
 from .errors import WarcFormatError, import_fastwarc
@@ -35,13 +35,14 @@ def is_gzip(path: Path) -> bool:
 
 
 def _target(headers: Any) -> str | None:
-    uri = headers.get('WARC-Target-URI')
+    uri: str | None = headers.get('WARC-Target-URI')
     if uri and uri.startswith('<') and uri.endswith('>'):  # WARC/1.0's grammar, some writers
         uri = uri[1:-1]
     return uri
 
 
-def _fields(record: Any, kinds: Any, ignore: AbstractSet[str]) -> tuple[str, str, dict[str, Any]] | None:
+def _fields(record: Any, kinds: Any,
+            ignore: AbstractSet[str]) -> tuple[str, str, dict[str, Any]] | None:
     """Key, timestamp and CDXJ fields (without offset and length) of a record; None to skip."""
     kind = record.record_type
     if kind not in kinds:
@@ -140,46 +141,45 @@ def _line(pending: tuple[int, str, str, dict[str, Any]], length: int, name: str)
     return cdxj_line(key, timestamp, fields)
 
 
-def _chunks(f: IO[bytes], gzipped: bool, shown: str, offset: int) -> Iterator[bytes]:
-    """The bytes from ``f``'s position to its end, inflated when the file is gzipped.
+def _check_last_record(path: Path, offset: int, gzipped: bool) -> None:
+    """Raise WarcFormatError when the record at ``offset`` ends before its Content-Length,
+    or (gzip) unreadable bytes follow it.
 
-    :raises WarcFormatError: the last gzip member is cut short or damaged.
+    Damage in the middle of a file stops the reader at the next record; only the
+    last record can be cut short unnoticed, so it alone is measured (streamed).
     """
+    shown = str(path)
     inflate = zlib.decompressobj(wbits=31) if gzipped else None
-    while True:
-        block = f.read(_BLOCK)
-        if not block:
-            break
-        if inflate is None:
-            yield block
-            continue
-        try:
-            yield inflate.decompress(block)
-        except zlib.error as error:
-            raise WarcFormatError(f'damaged gzip member: {error}', path=shown,
-                                  offset=offset) from None
-        if inflate.eof:
-            return
+    head = b''
+    total = trailing = 0
+    with open(path, 'rb') as f:
+        f.seek(offset)
+        while True:
+            block = f.read(_BLOCK)
+            if not block:
+                break
+            if inflate is None:
+                data = block
+            elif inflate.eof:
+                trailing += len(block)
+                continue
+            else:
+                try:
+                    data = inflate.decompress(block)
+                except zlib.error as error:
+                    raise WarcFormatError(f'damaged gzip member: {error}', path=shown,
+                                          offset=offset) from None
+                trailing += len(inflate.unused_data) if inflate.eof else 0
+            if len(head) < _MAX_HEADER and b'\r\n\r\n' not in head:
+                head += data
+            total += len(data)
+        size = f.tell()
     if inflate is not None and not inflate.eof:
         raise WarcFormatError('last record is cut short (its gzip member ends early)',
                               path=shown, offset=offset)
-
-
-def _check_last_record(path: Path, offset: int, gzipped: bool) -> None:
-    """Raise WarcFormatError when the record at ``offset`` ends before its Content-Length.
-
-    Damage in the middle of a file stops the reader at the next record; only the
-    last record can be cut short unnoticed, so it alone is measured.
-    """
-    shown = str(path)
-    head = b''
-    total = 0
-    with open(path, 'rb') as f:
-        f.seek(offset)
-        for chunk in _chunks(f, gzipped, shown, offset):
-            if len(head) < _MAX_HEADER and b'\r\n\r\n' not in head:
-                head += chunk
-            total += len(chunk)
+    if trailing:
+        raise WarcFormatError('unreadable bytes after the last record', path=shown,
+                              offset=size - trailing)
     end = head.find(b'\r\n\r\n')
     length = None
     for line in head[:max(end, 0)].split(b'\r\n'):

@@ -1,4 +1,4 @@
-"""A ready ``requests.Session`` that answers from WARC files: ``Peri(session=archive_session(...))``."""
+"""A ready ``requests.Session`` answering from WARC files, for ``Peri(session=...)``."""
 from __future__ import annotations
 
 import os

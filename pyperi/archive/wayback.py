@@ -1,4 +1,4 @@
-"""Wayback-style replay servers: ``{prefix}/{timestamp}id_/{original URL}`` gives the original bytes.
+"""Wayback-style replay servers: ``{prefix}/{timestamp}id_/{original URL}``, the original bytes.
 
 :func:`wayback_base_urls` builds the two base URLs a :class:`~pyperi.Peri` needs;
 :func:`wayback_session` makes every other URL (replay playlists and segments,
@@ -8,7 +8,7 @@ tells a URL the server never archived from a captured 404.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 import requests
@@ -71,12 +71,15 @@ class WaybackAdapter(BaseAdapter):
         self.timestamp = timestamp
         self.inner = inner if inner is not None else HTTPAdapter()
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: Any = None, verify: Any = True, cert: Any = None,
+             proxies: Mapping[str, str] | None = None) -> requests.Response:
         url = request.url or ''
         if not url.startswith(self.prefix + '/'):
             request = request.copy()
             request.url = f'{self.prefix}/{self.timestamp}id_/{url}'
-        response = self.inner.send(request, **kwargs)
+        response = self.inner.send(request, stream=stream, timeout=timeout, verify=verify,
+                                   cert=cert, proxies=proxies)
         if response.status_code == 404 and 'Memento-Datetime' not in response.headers:
             response.close()
             original = url.split('id_/', 1)[1] if url.startswith(self.prefix + '/') \

@@ -176,8 +176,8 @@ def test_redirect_followed_inside_the_archive(make_warc: Callable[..., Path]) ->
     def write(warc: WarcWriter) -> None:
         warc.response('http://pscp.tv/u/376827', status=301,
                       headers=[('Location', 'https://www.periscope.tv/george_clinton')])
-        warc.response(f'{WEB}/george_clinton', b'the page', headers=[('Content-Type',
-                                                                        'text/html')])
+        warc.response(f'{WEB}/george_clinton', b'the page',
+                      headers=[('Content-Type', 'text/html')])
     with archive_session(make_warc(write)) as session:
         response = session.get(f'{WEB}/u/376827')
         assert response.content == b'the page'

@@ -26,12 +26,14 @@ def parse(*argv):
 
 
 def test_add_arguments__defaults():
-    assert vars(parse()) == {'host': '127.0.0.1', 'port': 0, 'token_ttl': 300.0, 'latency': 0.0}
+    assert vars(parse()) == {'host': '127.0.0.1', 'port': 0, 'token_ttl': 300.0, 'latency': 0.0,
+                             'write_warc': None}
 
 
 def test_add_arguments__values():
     args = parse('--host', '0.0.0.0', '--port', '8080', '--token-ttl', '5', '--latency', '0.25')
-    assert vars(args) == {'host': '0.0.0.0', 'port': 8080, 'token_ttl': 5.0, 'latency': 0.25}
+    assert vars(args) == {'host': '0.0.0.0', 'port': 8080, 'token_ttl': 5.0, 'latency': 0.25,
+                          'write_warc': None}
 
 
 @pytest.mark.parametrize('argv', [
