@@ -9,7 +9,6 @@ from __future__ import annotations
 import bisect
 import logging
 import os
-import re
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +30,7 @@ WARC_SUFFIXES = ('.warc', '.warc.gz')
 #: One WARC file or folder, or several.
 PathsArgument = Union[str, 'os.PathLike[str]', Iterable[Union[str, 'os.PathLike[str]']]]
 
-_LINE_KEY = re.compile(rb'^([^ \n!][^ \n]*) ', re.MULTILINE)
+_BLOCK = 1 << 22
 # An entry packs the file's number and the line's offset into one int.
 _OFFSET_BITS = 40
 
@@ -132,13 +131,25 @@ class ArchiveIndex:
         return IndexData(b''.join(line + b'\n' for line in lines))
 
     def _add(self, number: int, data: IndexData) -> None:
+        """File the lines of one WARC's index by key (read in blocks: bounded extra memory)."""
         self._data.append(data)
         entries = self._entries
         base = number << _OFFSET_BITS
+        buffer, position, size = data.buffer, data.start, len(data.buffer)
         count = 0
-        for match in _LINE_KEY.finditer(data.buffer, data.start):
-            entries.setdefault(match.group(1), []).append(base | match.start())
-            count += 1
+        while position < size:
+            end = buffer.rfind(b'\n', position, min(size, position + _BLOCK))
+            if end < 0:   # a line longer than a block
+                end = buffer.find(b'\n', position)
+                end = size if end < 0 else end
+            offset = position
+            for line in buffer[position:end].split(b'\n'):
+                space = line.find(b' ')
+                if space > 0 and line[0] != 0x21:   # '!': a header or comment line
+                    entries.setdefault(line[:space], []).append(base | offset)
+                    count += 1
+                offset += len(line) + 1
+            position = end + 1
         self.captures_count += count
 
     # -- lookups -----------------------------------------------------------------------------

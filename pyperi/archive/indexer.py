@@ -13,7 +13,7 @@ import zlib
 from pathlib import Path
 from typing import AbstractSet, Any
 
-from .captures import REVISIT_MIME, cdxj_line
+from .captures import REVISIT_MIME, quote_json
 from .errors import WarcFormatError, import_fastwarc
 from .keys import canonical_key
 from .when import warc_date_timestamp
@@ -34,59 +34,67 @@ def is_gzip(path: Path) -> bool:
         return f.read(2) == _GZIP_MAGIC
 
 
-def _target(headers: Any) -> str | None:
-    uri: str | None = headers.get('WARC-Target-URI')
-    if uri and uri.startswith('<') and uri.endswith('>'):  # WARC/1.0's grammar, some writers
-        uri = uri[1:-1]
-    return uri
-
-
-def _fields(record: Any, kinds: Any,
-            ignore: AbstractSet[str]) -> tuple[str, str, dict[str, Any]] | None:
-    """Key, timestamp and CDXJ fields (without offset and length) of a record; None to skip."""
-    kind = record.record_type
-    if kind not in kinds:
-        return None
-    headers = record.headers
-    uri = _target(headers)
-    timestamp = warc_date_timestamp(headers.get('WARC-Date'))
-    if not uri or timestamp is None:
-        return None
-    try:
-        key = canonical_key(uri, ignore)
-    except ValueError:  # dns:, urn: and other records that are not web captures
-        return None
-    fields: dict[str, Any] = {'url': uri}
-    http = record.http_headers if record.is_http else None
-    status = http.status_code if http is not None else None
-    if kind == kinds.revisit:
-        fields['mime'] = REVISIT_MIME
-        fields['refers_to_uri'] = headers.get('WARC-Refers-To-Target-URI')
-        fields['refers_to_date'] = warc_date_timestamp(headers.get('WARC-Refers-To-Date'))
-    elif http is not None:
-        fields['mime'] = (http.get('Content-Type') or '').split(';', 1)[0].strip()
-    elif kind == kinds.resource:
-        status = 200
-        fields['mime'] = (headers.get('Content-Type') or '').split(';', 1)[0].strip()
-    else:
-        return None  # a response record without an HTTP message
-    fields['status'] = str(status) if status is not None else None
-    fields['digest'] = headers.get('WARC-Payload-Digest')
-    if http is not None and status is not None and 300 <= status < 400:
-        fields['location'] = http.get('Location')
-    return key, timestamp, fields
-
-
-class _Kinds:
-    """The record types indexed, as FastWARC's flags."""
+class _Reader:
+    """FastWARC's record types and header names, looked up once (by name they are slow)."""
 
     def __init__(self, fastwarc: Any) -> None:
-        types = fastwarc.WarcRecordType
+        types, names = fastwarc.WarcRecordType, fastwarc.WarcHeader
         self.response, self.revisit, self.resource = types.response, types.revisit, types.resource
-        self._all = (self.response, self.revisit, self.resource)
+        self.indexed = (self.response, self.revisit, self.resource)
+        self.uri, self.date = names.WARC_TARGET_URI, names.WARC_DATE
+        self.digest, self.content_type = names.WARC_PAYLOAD_DIGEST, names.CONTENT_TYPE
+        self.refers_uri, self.refers_date = names.WARC_REFERS_TO_TARGET_URI, \
+            names.WARC_REFERS_TO_DATE
 
-    def __contains__(self, kind: Any) -> bool:
-        return kind in self._all
+    def line_start(self, record: Any, ignore: AbstractSet[str]) -> str | None:
+        """A record's CDXJ line up to its ``length``, ``offset`` and ``filename``; None to skip.
+
+        Written with f-strings rather than :func:`~pyperi.archive.captures.cdxj_line` (same
+        output): for uncompressed files this is most of the indexing time.
+        """
+        kind = record.record_type
+        if kind not in self.indexed:
+            return None
+        headers = record.headers
+        uri = headers.get(self.uri)
+        timestamp = warc_date_timestamp(headers.get(self.date))
+        if not uri or timestamp is None:
+            return None
+        if uri.startswith('<') and uri.endswith('>'):  # WARC/1.0's grammar, as some write it
+            uri = uri[1:-1]
+        try:
+            key = canonical_key(uri, ignore)
+        except ValueError:  # dns:, urn: and other records that are not web captures
+            return None
+        http = record.http_headers if record.is_http else None
+        status = http.status_code if http is not None else None
+        extra = ''
+        if kind == self.revisit:
+            mime = REVISIT_MIME
+            refers_uri = headers.get(self.refers_uri)
+            refers_date = warc_date_timestamp(headers.get(self.refers_date))
+            if refers_uri:
+                extra += f', "refers_to_uri": {quote_json(refers_uri)}'
+            if refers_date:
+                extra += f', "refers_to_date": "{refers_date}"'
+        elif http is not None:
+            mime = record.http_content_type or ''
+        elif kind == self.resource:
+            status = 200
+            mime = (headers.get(self.content_type) or '').split(';', 1)[0].strip()
+        else:
+            return None  # a response record without an HTTP message
+        line = f'{key} {timestamp} {{"url": {quote_json(uri)}, "mime": {quote_json(mime)}'
+        if status is not None:
+            line += f', "status": "{status}"'
+        digest = headers.get(self.digest)
+        if digest:
+            line += f', "digest": {quote_json(digest)}'
+        if http is not None and status is not None and 300 <= status < 400:
+            location = http.get('Location')
+            if location:
+                extra += f', "location": {quote_json(location)}'
+        return line + extra
 
 
 def index_warc(path: Path, ignore: AbstractSet[str]) -> list[bytes]:
@@ -98,12 +106,13 @@ def index_warc(path: Path, ignore: AbstractSet[str]) -> list[bytes]:
     :raises ImportError: FastWARC is not installed.
     """
     fastwarc = import_fastwarc()
-    kinds = _Kinds(fastwarc)
+    reader = _Reader(fastwarc)
     shown, name = str(path), path.name
     size = path.stat().st_size
     gzipped = size > 0 and is_gzip(path)
     lines: list[bytes] = []
-    pending: tuple[int, str, str, dict[str, Any]] | None = None
+    pending: tuple[int, str] | None = None
+    tail = f'", "filename": {quote_json(name)}}}'
     position = -1
     with open(path, 'rb') as f:
         try:
@@ -115,19 +124,19 @@ def index_warc(path: Path, ignore: AbstractSet[str]) -> list[bytes]:
                         'read one at a time; recompress it (e.g. warcio recompress)',
                         path=shown, offset=start)
                 if pending is not None:
-                    lines.append(_line(pending, start - pending[0], name))
-                if record.record_id is None or record.headers.get('WARC-Type') is None:
+                    lines.append(_line(pending, start, tail))
+                if record.record_id is None:
                     raise WarcFormatError('damaged WARC record header', path=shown, offset=start)
                 position = start
-                found = _fields(record, kinds, ignore)
-                pending = None if found is None else (start, *found)
+                found = reader.line_start(record, ignore)
+                pending = None if found is None else (start, found)
         except WarcFormatError:
             raise
         except (OSError, ValueError) as error:  # FastWARC's words for a record that won't parse
             raise WarcFormatError(f'damaged WARC data after byte {max(position, 0)}: {error}',
                                   path=shown, offset=max(position, 0)) from None
     if pending is not None:
-        lines.append(_line(pending, size - pending[0], name))
+        lines.append(_line(pending, size, tail))
     if position >= 0:
         _check_last_record(path, position, gzipped)
     lines.sort()
@@ -135,10 +144,10 @@ def index_warc(path: Path, ignore: AbstractSet[str]) -> list[bytes]:
     return lines
 
 
-def _line(pending: tuple[int, str, str, dict[str, Any]], length: int, name: str) -> bytes:
-    start, key, timestamp, fields = pending
-    fields.update(length=str(length), offset=str(start), filename=name)
-    return cdxj_line(key, timestamp, fields)
+def _line(pending: tuple[int, str], end: int, tail: str) -> bytes:
+    """The whole CDXJ line of the record that started at ``pending[0]`` and ends at ``end``."""
+    start, line = pending
+    return f'{line}, "length": "{end - start}", "offset": "{start}{tail}'.encode('utf-8')
 
 
 def _check_last_record(path: Path, offset: int, gzipped: bool) -> None:

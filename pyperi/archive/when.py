@@ -75,5 +75,11 @@ def warc_date_timestamp(value: str | None) -> str | None:
 
     None when the value is missing or not such a date.
     """
-    match = _WARC_DATE.match(value.strip()) if value else None
+    if not value:
+        return None
+    text = value.strip()
+    digits = text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
+    if len(digits) == 14 and digits.isdigit() and text[4:5] == '-' and text[10:11] in 'Tt':
+        return digits   # the usual form, without a regex
+    match = _WARC_DATE.match(text)
     return ''.join(match.groups()) if match else None

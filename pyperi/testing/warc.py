@@ -104,6 +104,11 @@ class WarcWriter:
         else:
             self.discard()
 
+    @property
+    def size(self) -> int:
+        """Bytes written so far."""
+        return self._file.tell() if self._file is not None else self.path.stat().st_size
+
     def close(self) -> None:
         """Finish the file and move it to its name."""
         if self._file is None:

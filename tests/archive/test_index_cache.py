@@ -147,3 +147,15 @@ def test_session_answers_from_a_reused_index(warc: Path, builds: list[Path]) -> 
     with archive_session(warc) as session:
         assert session.get(user_url('4')).json() == {'user': {'n': 4}}
     assert builds == [warc]
+
+
+def test_index_lines_are_what_cdxj_line_writes(warc: Path) -> None:
+    from pyperi.archive.captures import cdxj_line, parse_cdxj_line
+    from pyperi.archive.indexer import index_warc
+    from pyperi.archive.keys import VOLATILE_PARAMS
+
+    for line in index_warc(warc, VOLATILE_PARAMS):
+        key, timestamp, body = line.split(b' ', 2)
+        again = cdxj_line(key.decode(), timestamp.decode(), json.loads(body))
+        assert again == line
+        assert parse_cdxj_line(line).key == key.decode()
