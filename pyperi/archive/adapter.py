@@ -62,6 +62,11 @@ class ArchiveAdapter(BaseAdapter):
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: Any = True, cert: Any = None,
              proxies: Mapping[str, str] | None = None) -> requests.Response:
+        """Answer ``request`` from the archive (timeouts, TLS and proxies do not apply).
+
+        :raises PyPeriNotArchivedError: no capture of the URL (or of a revisit's original).
+        :raises WarcFormatError: the record cannot be read.
+        """
         url = request.url or ''
         shown = display_url(url, self.index.ignore)
         if request.method not in ('GET', 'HEAD'):

@@ -82,6 +82,7 @@ def query_params(query: str, ignore: AbstractSet[str] = VOLATILE_PARAMS) -> list
 def canonical_key(url: str, ignore: AbstractSet[str] = VOLATILE_PARAMS) -> str:
     """The key under which captures of ``url`` are filed.
 
+    >>> from pyperi.archive import canonical_key
     >>> canonical_key('https://WWW.pscp.tv/george_clinton?b=2&a=1')
     'tv,periscope)/george_clinton?a=1&b=2'
     >>> canonical_key('https://api.periscope.tv:443/api/v2/x?user_id=1&session_id=abc')

@@ -40,6 +40,7 @@ def wayback_timestamp(when: str | datetime | date | None) -> str:
 def wayback_base_urls(prefix: str, when: str | datetime | date | None = None) -> tuple[str, str]:
     """The API and web base URLs of Periscope as archived by a Wayback-style replay server.
 
+    >>> from pyperi.archive import wayback_base_urls
     >>> wayback_base_urls('https://web.archive.org/web', '2021')
     ('https://web.archive.org/web/20210101000000id_/https://api.periscope.tv/api/v2', \
 'https://web.archive.org/web/20210101000000id_/https://www.periscope.tv')
@@ -74,6 +75,10 @@ class WaybackAdapter(BaseAdapter):
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: Any = True, cert: Any = None,
              proxies: Mapping[str, str] | None = None) -> requests.Response:
+        """Send ``request`` through the replay server (arguments as for ``HTTPAdapter``).
+
+        :raises PyPeriNotArchivedError: the server has no capture of the URL.
+        """
         url = request.url or ''
         if not url.startswith(self.prefix + '/'):
             request = request.copy()
