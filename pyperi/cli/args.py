@@ -9,6 +9,7 @@ from pyperi.client import DEFAULT_RETRIES
 from pyperi.formatting import FORMATS
 
 __all__ = ['state_list', 'field_list', 'positive_float', 'non_negative_int', 'positive_int',
+           'archive_time',
            'add_users_argument', 'add_window_options', 'add_output_options',
            'add_network_options']
 
@@ -61,6 +62,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def archive_time(text: str) -> str:
+    """argparse type for --at: a time :func:`pyperi.archive.parse_when` reads (kept as given)."""
+    from pyperi.archive.when import parse_when   # pure: no WARC reader is imported
+
+    try:
+        parse_when(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
 def add_users_argument(parser: argparse.ArgumentParser) -> None:
     """``USER...``: one or more user ids, usernames or URLs, as ``args.users``."""
     parser.add_argument('users', nargs='+', metavar='USER',
@@ -101,6 +113,12 @@ def add_network_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
     group.add_argument('--web-base-url', metavar='URL', default=default(None),
                        help='web root (default: $PYPERI_WEB_BASE_URL or '
                             f'{urls.DEFAULT_WEB_BASE_URL})')
+    group.add_argument('--archive', action='append', metavar='PATH|URL', default=default(None),
+                       help='read Periscope from web archives: WARC files or folders (repeat '
+                            'for more), or the URL of a Wayback-style replay server collection')
+    group.add_argument('--at', type=archive_time, metavar='WHEN', default=default(None),
+                       help='with --archive: replay the captures nearest to WHEN '
+                            '(2019, 2019-06-15, 2019-06-15T12:00:00Z; default: the latest)')
     group.add_argument('--timeout', type=positive_float, metavar='SECONDS',
                        default=default(None), help='per-request timeout')
     group.add_argument('--retries', type=non_negative_int, metavar='N',

@@ -108,12 +108,44 @@ class Runtime:
             options: dict[str, Any] = {'retries': getattr(self.args, 'retries', DEFAULT_RETRIES)}
             if getattr(self.args, 'timeout', None) is not None:
                 options['timeout'] = self.args.timeout
+            archive = getattr(self.args, 'archive', None)
             try:
-                peri = Peri(api_base_url=api_base_url, web_base_url=web_base_url, **options)
+                if archive or getattr(self.args, 'at', None):
+                    peri = self._archive_peri(archive, options)
+                else:
+                    peri = Peri(api_base_url=api_base_url, web_base_url=web_base_url, **options)
             except (TypeError, ValueError) as error:
+                if isinstance(error, PyPeriError):   # a damaged WARC: not a usage error
+                    raise CLIError(str(error)) from None
                 raise UsageError(str(error)) from None
             self._peri = self._stack.enter_context(peri)
         return self._peri
+
+    def _archive_peri(self, archive: list[str] | None, options: dict[str, Any]) -> Peri:
+        """A Peri over ``--archive``: WARC files and folders, or one replay-server URL."""
+        if not archive:
+            raise UsageError('--at needs --archive')
+        others = ('offline', 'api_base_url', 'web_base_url')
+        if any(getattr(self.args, name, None) for name in others):
+            raise UsageError('--archive cannot be combined with --offline, --api-base-url '
+                             'or --web-base-url')
+        when = getattr(self.args, 'at', None)
+        servers = [item for item in archive if item.startswith(('http://', 'https://'))]
+        try:
+            if servers:
+                if len(archive) > 1:
+                    raise UsageError('argument --archive: give one replay-server URL, '
+                                     'or WARC files and folders')
+                return Peri.from_wayback(servers[0], when=when, **options)
+            return Peri.from_archive(archive, when=when)
+        except (FileNotFoundError, TypeError, ValueError) as error:
+            if isinstance(error, PyPeriError):
+                raise
+            raise UsageError(f'argument --archive: {error}') from None
+        except ImportError as error:
+            raise CLIError(str(error)) from None
+        except OSError as error:
+            raise CLIError(f'cannot read the archive: {error}') from None
 
     @property
     def web_base_url(self) -> str:
