@@ -10,6 +10,7 @@ are case-sensitive. Pure functions, no I/O.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import AbstractSet, Iterable
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -59,6 +60,7 @@ def volatile_params(extra: Iterable[str] | None = None) -> frozenset[str]:
     return VOLATILE_PARAMS | {name.lower() for name in names}
 
 
+@functools.lru_cache(maxsize=1024)   # a crawl has few hosts and many URLs
 def _host_part(host: str) -> str:
     """``www.periscope.tv`` -> ``tv,periscope``: the alias resolved, ``www.`` dropped, reversed."""
     host = SITE_ALIASES.get(host, host)
@@ -125,11 +127,15 @@ def _simple_key(match: re.Match[str], ignore: AbstractSet[str]) -> str:
     """:func:`canonical_key` of a URL that :data:`_SIMPLE_URL` matched, without any quoting."""
     _, host, path, query = match.groups()
     key = _host_part(host.rstrip('.')) + ')' + (path or '/')
-    if query:
-        pairs = sorted(pair.partition('=')[::2] for pair in query.split('&')
-                       if pair and pair.partition('=')[0].lower() not in ignore)
-        if pairs:
-            key += '?' + '&'.join(f'{name}={value}' for name, value in pairs)
+    if not query:
+        return key
+    if '&' not in query:   # one parameter, the usual API call
+        name, _, value = query.partition('=')
+        return key if name.lower() in ignore else f'{key}?{name}={value}'
+    pairs = sorted([pair.partition('=')[::2] for pair in query.split('&')
+                    if pair and pair.partition('=')[0].lower() not in ignore])
+    if pairs:
+        key += '?' + '&'.join([f'{name}={value}' for name, value in pairs])
     return key
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date, datetime, timezone
 
@@ -70,6 +71,7 @@ def timestamp_seconds(timestamp: str) -> int:
                             int(padded[8:10]), int(padded[10:12]), int(padded[12:14])))
 
 
+@functools.lru_cache(maxsize=4096)   # records of one crawl share their seconds
 def warc_date_timestamp(value: str | None) -> str | None:
     """The 14-digit timestamp of a ``WARC-Date`` (``2021-03-01T12:00:00Z``, fractions allowed).
 
