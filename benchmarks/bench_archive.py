@@ -151,7 +151,7 @@ def index_costs(path: Path) -> None:
     row('index file size per record', f'{index_file.stat().st_size / count:.0f} B')
     row('memory an open index keeps per record (tracemalloc)', f'{kept / count:.0f} B')
     row(f'open {count:,} records from the cache file', f'{opened * 1000:.1f} ms')
-    keys = [key.decode() for key in list(index._entries)]
+    keys = index.keys()
     sample = random.Random(2).sample(keys, min(2000, len(keys)))
     started = time.perf_counter()
     for key in sample:

@@ -28,10 +28,13 @@ class Capture:
     :ivar url: the URL as captured.
     :ivar status: the captured HTTP status (200 for a resource record).
     :ivar mime: the captured Content-Type, or ``warc/revisit``.
-    :ivar filename: the WARC file's name; :ivar offset: and :ivar length: the record's bytes.
+    :ivar filename: the WARC file's name.
+    :ivar offset: where the record starts in the file.
+    :ivar length: the record's length in the file.
     :ivar digest: the payload digest (``sha1:...``), if recorded.
     :ivar location: where a captured redirect pointed.
-    :ivar refers_to_uri: and :ivar refers_to_date: the original a revisit points at.
+    :ivar refers_to_uri: the URL of the capture a revisit stands for.
+    :ivar refers_to_date: when that capture was made.
     :ivar file_number: which of the archive's files holds it (not written to CDXJ).
     """
 

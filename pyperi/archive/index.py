@@ -254,6 +254,10 @@ class ArchiveIndex:
         chosen = earlier or candidates
         return chosen[-1] if chosen else None
 
+    def keys(self) -> list[str]:
+        """Every key with at least one capture, sorted."""
+        return [key.decode('utf-8') for key in self._key_list()]
+
     def path(self, capture: Capture) -> Path:
         """The WARC file holding ``capture``."""
         return self.files[capture.file_number]

@@ -47,7 +47,8 @@ def _delay(text: str) -> float:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the fake's options to ``parser``: ``--host``, ``--port``, ``--token-ttl``, ``--latency``.
+    """Add the fake's options to ``parser``: ``--host``, ``--port``, ``--token-ttl``, ``--latency``
+    and ``--write-warc``.
 
     Bad values (a port outside 0-65535, a negative or non-finite number of seconds, a token
     lifetime of 0) are usage errors raised by ``parser``.
@@ -66,10 +67,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve a fake Periscope with the options of :func:`add_arguments` until Ctrl-C.
 
-    Prints the address and the two environment variables that point ``Peri()`` at it.
+    Prints the address and the two environment variables that point ``Peri()`` at it. With
+    ``write_warc`` set, records the fake into that WARC file instead and returns.
 
-    :param args: parsed options with ``host``, ``port``, ``token_ttl`` and ``latency``.
-    :returns: 0 after Ctrl-C; 3 (a message on stderr) when the address cannot be bound.
+    :param args: parsed options with ``host``, ``port``, ``token_ttl``, ``latency`` and
+        (optionally) ``write_warc``.
+    :returns: 0 after Ctrl-C (or once the WARC is written); 3 (a message on stderr) when the
+        address cannot be bound or the WARC cannot be written.
     """
     from pyperi.testing.fake import FakePeriscope   # the server is only loaded to serve
 

@@ -125,3 +125,19 @@ def test_post_is_not_replayed(warc_copy: Path) -> None:
     with archive_session(warc_copy) as session:
         with pytest.raises(PyPeriNotArchivedError, match='GET'):
             session.post(f'{API}/getUserPublic?user_id=376827')
+
+
+def test_one_archive_peri_shared_by_threads(warc_copy: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Peri.from_archive(warc_copy) as peri:
+        def work(number: int) -> Any:
+            if number % 3 == 0:
+                return len(peri.get_user_broadcast_history(username='george_clinton') or [])
+            if number % 3 == 1:
+                return peri.get_user_info('376827')['id']
+            return peri.get_broadcast_info('1zqKVWybqeDGB')['id']
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(work, range(48)))
+    assert set(results) == {'376827', '1zqKVWybqeDGB', results[0]} and results[0] > 20

@@ -30,8 +30,8 @@ def good(request: pytest.FixtureRequest, make_warc: Callable[..., Path]) -> Path
 
 def offsets(path: Path) -> list[int]:
     index = ArchiveIndex(path, cache=False)
-    found = sorted(capture.offset for key in list(index._entries)
-                   for capture in index.captures(key.decode()))
+    found = sorted(capture.offset for key in index.keys()
+                   for capture in index.captures(key))
     index.close()
     return found
 

@@ -17,8 +17,8 @@ def test_write_warc_files_everything_under_periscope_urls(tmp_path: Path) -> Non
     path = tmp_path / 'periscope.warc.gz'
     records = write_warc(path, users=['no_broadcasts'])
     index = ArchiveIndex(path, cache=False)
-    urls = sorted(capture.url for key in list(index._entries)
-                  for capture in index.captures(key.decode()))
+    urls = sorted(capture.url for key in index.keys()
+                  for capture in index.captures(key))
     index.close()
     assert records == 2 * len(urls)   # each response has its request record
     assert all(url.startswith(('https://www.periscope.tv/', 'https://api.periscope.tv/api/v2/'))
