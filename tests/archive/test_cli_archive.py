@@ -109,3 +109,17 @@ def test_damaged_warc_is_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[st
     path.write_bytes(b'not a WARC file\r\n\r\n')
     code, _, err = run(capsys, '--archive', str(path), 'user', '1')
     assert code == 3 and str(path) in err and 'byte 0' in err
+
+
+def test_serve_fake_write_warc(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyperi.testing import warc
+
+    real = warc.write_warc
+    monkeypatch.setattr(warc, 'write_warc',   # one small user keeps the test quick
+                        lambda path, **options: real(path, users=['no_broadcasts'], **options))
+    path = tmp_path / 'served.warc.gz'
+    code, out, _ = run(capsys, 'serve-fake', '--write-warc', str(path))
+    assert code == 0 and str(path) in out
+    code, out, _ = run(capsys, '--archive', str(path), 'user', 'no_broadcasts', '--format', 'json')
+    assert code == 0 and json.loads(out)['username'] == 'no_broadcasts'
