@@ -403,14 +403,14 @@ class Peri:
     def download_user_history(self, user: str, directory: str | os.PathLike[str], *,
                               since: datetime | timedelta | None = None,
                               progress: replay.ProgressCallback | None = None,
-                              on_result: Callable[[replay.DownloadResult], Any] | None = None
-                              ) -> list[replay.DownloadResult] | None:
+                              on_result: Callable[[replay.DownloadResult], Any] | None = None,
+                              **options: Any) -> list[replay.DownloadResult] | None:
         """Save every available replay of a user into ``directory``; None if no such user.
 
         See :func:`pyperi.replay.download_user_history`.
         """
         return replay.download_user_history(self, user, directory, since=since,
-                                            progress=progress, on_result=on_result)
+                                            progress=progress, on_result=on_result, **options)
 
     # -- URLs (callable on the class too, as PyPeri 0.2.0's classmethods were) -----
 

@@ -14,6 +14,7 @@ from responses import registries
 
 from pyperi import PyPeriConnectionError, PyPeriResponseError, PyPeriServerError
 from pyperi.replay import (
+    DownloadInterrupted,
     PyPeriEncryptedStreamError,
     PyPeriStreamUnavailableError,
     download_broadcast,
@@ -173,14 +174,14 @@ def test_download_broadcast__progress_reported_per_segment(pp: Any, tmp_path: Pa
 
 
 @fired
-def test_download_broadcast__temp_file_beside_target(pp: Any, tmp_path: Path) -> None:
+def test_download_broadcast__partial_file_and_journal_beside_target(pp: Any,
+                                                                    tmp_path: Path) -> None:
     add_access()
     add_replay(2)
     seen: list[list[str]] = []
     download_broadcast(pp, 'BID', tmp_path,
                        progress=lambda *args: seen.append(files_in(tmp_path)))
-    assert all(len(names) == 1 for names in seen)
-    assert all(n.startswith('.BID.ts.') and n.endswith('.part') for names in seen for n in names)
+    assert seen and all(names == ['.BID.ts.journal', '.BID.ts.part'] for names in seen)
     assert files_in(tmp_path) == ['BID.ts']
 
 
@@ -240,10 +241,11 @@ def test_download_broadcast__file_appearing_meanwhile_is_not_replaced(
     with pytest.raises(FileExistsError):
         download_broadcast(pp, 'BID', tmp_path, progress=appear)
     assert (tmp_path / 'BID.ts').read_bytes() == b'theirs'
-    assert files_in(tmp_path) == ['BID.ts']
+    # The complete download stays hidden, for a run with overwrite=True to publish.
+    assert files_in(tmp_path) == ['.BID.ts.journal', '.BID.ts.part', 'BID.ts']
 
 
-# -- failures leave nothing behind -------------------------------------------------------
+# -- failures: nothing under the target's name ---------------------------------------------
 
 
 @fired
@@ -311,30 +313,93 @@ def test_download_broadcast__empty_playlist(pp: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize('status, error', [(404, PyPeriStreamUnavailableError),
                                            (500, PyPeriServerError)])
 @fired
-def test_download_broadcast__segment_error_aborts_cleanly(pp: Any, tmp_path: Path, status: int,
-                                                          error: type) -> None:
+def test_download_broadcast__segment_error_stops_and_keeps_what_is_complete(
+        pp: Any, tmp_path: Path, status: int, error: type) -> None:
     add_access()
     responses.get(PLAYLIST, body=media_playlist(['c0.ts', 'c1.ts', 'c2.ts']))
     responses.get(f'{CDN}/b/BID/c0.ts', body=b'x' * 1000)
     responses.get(f'{CDN}/b/BID/c1.ts', status=status)
     with pytest.raises(error):
-        download_broadcast(pp, 'BID', tmp_path)
-    assert files_in(tmp_path) == []
+        download_broadcast(pp, 'BID', tmp_path, concurrency=1)
+    assert files_in(tmp_path) == ['.BID.ts.journal', '.BID.ts.part']
+    assert (tmp_path / '.BID.ts.part').read_bytes() == b'x' * 1000
     assert not calls_to('c2.ts')
 
 
 @fired
-def test_download_broadcast__keyboard_interrupt_cleans_up(pp: Any, tmp_path: Path) -> None:
+def test_download_broadcast__error_in_the_first_segment_leaves_nothing(
+        pp: Any, tmp_path: Path) -> None:
     add_access()
-    add_replay(3, fetched=2)
+    responses.get(PLAYLIST, body=media_playlist(['c0.ts']))
+    responses.get(f'{CDN}/b/BID/c0.ts', status=500)
+    with pytest.raises(PyPeriServerError):
+        download_broadcast(pp, 'BID', tmp_path)
+    assert files_in(tmp_path) == []   # nothing complete: nothing to resume
+
+
+@fired
+def test_download_broadcast__keyboard_interrupt_keeps_the_partial(pp: Any,
+                                                                  tmp_path: Path) -> None:
+    add_access()
+    expected = add_replay(3, fetched=2)
 
     def interrupt(done: int, expected: Any, segments: int, total: Any) -> None:
         if segments == 2:
             raise KeyboardInterrupt
 
-    with pytest.raises(KeyboardInterrupt):
-        download_broadcast(pp, 'BID', tmp_path, progress=interrupt)
-    assert files_in(tmp_path) == []
+    with pytest.raises(DownloadInterrupted) as caught:
+        download_broadcast(pp, 'BID', tmp_path, progress=interrupt, concurrency=1)
+    assert isinstance(caught.value, KeyboardInterrupt)
+    assert (caught.value.segments, caught.value.total) == (2, 3)
+    assert caught.value.partial == tmp_path / '.BID.ts.part'
+    assert files_in(tmp_path) == ['.BID.ts.journal', '.BID.ts.part']
+    assert (tmp_path / '.BID.ts.part').read_bytes() == expected[:len(segment_bytes(0)) +
+                                                                len(segment_bytes(1))]
+
+
+@fired
+def test_download_broadcast__resumes_where_it_stopped(pp: Any, tmp_path: Path) -> None:
+    add_access()
+    add_replay(3, fetched=1)
+    with pytest.raises(DownloadInterrupted):
+        download_broadcast(pp, 'BID', tmp_path, concurrency=1,
+                           progress=lambda *args: args[2] == 1 and _interrupt())
+    responses.reset()
+    add_access()
+    responses.get(PLAYLIST, body=media_playlist([f'chunk_{i}.ts?x={i}' for i in range(3)]))
+    for i in (1, 2):   # segment 0 is not asked for again
+        responses.get(f'{CDN}/b/BID/chunk_{i}.ts?x={i}', body=segment_bytes(i))
+    path = download_broadcast(pp, 'BID', tmp_path)
+    assert path.read_bytes() == b''.join(segment_bytes(i) for i in range(3))
+    assert files_in(tmp_path) == ['BID.ts']
+
+
+def _interrupt() -> None:
+    raise KeyboardInterrupt
+
+
+@fired
+def test_download_broadcast__in_parallel_written_in_playlist_order(pp: Any,
+                                                                   tmp_path: Path) -> None:
+    add_access()
+    expected = add_replay(20)
+    assert download_broadcast(pp, 'BID', tmp_path, concurrency=5).read_bytes() == expected
+
+
+@pytest.mark.parametrize('bad', [0, -1, 33, 2.0, True, '8', None])
+def test_download_broadcast__bad_concurrency_is_value_error(pp: Any, tmp_path: Path,
+                                                            bad: Any) -> None:
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        with pytest.raises(ValueError, match='concurrency'):
+            download_broadcast(pp, 'BID', tmp_path, concurrency=bad)
+        assert len(mock.calls) == 0
+
+
+@pytest.mark.parametrize('bad', [1, 'yes', None])
+def test_download_broadcast__non_bool_resume_is_type_error(pp: Any, tmp_path: Path,
+                                                           bad: Any) -> None:
+    with pytest.raises(TypeError, match='resume'):
+        download_broadcast(pp, 'BID', tmp_path, resume=bad)
 
 
 # -- segments cut off ----------------------------------------------------------------------

@@ -156,24 +156,30 @@ def test_download__gateway_errors_retried_by_session(fake_periscope: Any, user: 
 @pytest.mark.parametrize('status, error', [(404, PyPeriStreamUnavailableError),
                                            (500, PyPeriServerError),
                                            (403, PyPeriHTTPError)])
-def test_download__segment_error_leaves_nothing(fake_periscope: Any, user: dict[str, Any],
-                                                tmp_path: Path, status: int,
-                                                error: type) -> None:
+def test_download__segment_error_keeps_only_complete_segments(
+        fake_periscope: Any, user: dict[str, Any], tmp_path: Path, status: int,
+        error: type) -> None:
     broadcast = fake_periscope.add_broadcast(user['id'], segments=4)
     fake_periscope.fail_next(1, status, path_prefix=segment_path(broadcast['id'], 2))
     with pytest.raises(error):
-        download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path)
-    assert files_in(tmp_path) == []
+        download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path, concurrency=1)
+    name = f'{broadcast["id"]}.ts'
+    assert files_in(tmp_path) == [f'.{name}.journal', f'.{name}.part']   # for resuming
     assert fake_periscope.requests_for(segment_path(broadcast['id'], 3)) == []
 
 
-def test_download__connection_gone_for_good_leaves_nothing(
+def test_download__connection_gone_for_good_keeps_only_complete_segments(
         fake_periscope: Any, user: dict[str, Any], tmp_path: Path) -> None:
     broadcast = fake_periscope.add_broadcast(user['id'], segments=3, segment_size=40_000)
     fake_periscope.drop_next(50, path_prefix=segment_path(broadcast['id'], 1), after_bytes=5_000)
     with pytest.raises(requests.ConnectionError):
-        download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path, sleep=no_sleep)
-    assert files_in(tmp_path) == []
+        download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path, sleep=no_sleep,
+                           concurrency=1)
+    name = f'{broadcast["id"]}.ts'
+    assert name not in files_in(tmp_path)
+    partial = tmp_path / f'.{name}.part'
+    assert partial.read_bytes() == fake_periscope.replay_bytes(broadcast['id'])[
+        :partial.stat().st_size]
 
 
 def test_download__refuses_to_overwrite(fake_periscope: Any, user: dict[str, Any],

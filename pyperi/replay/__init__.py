@@ -13,8 +13,13 @@ Where things live:
 * :mod:`~pyperi.replay.playlists`: reading a media playlist (master to best variant);
 * :mod:`~pyperi.replay.follower`: which segments to fetch, from a replay or a live playlist;
 * :mod:`~pyperi.replay.segments`: fetching one segment, again when its body is cut off;
-* :mod:`~pyperi.replay.writer`: writing segments in order into the temporary file;
-* :mod:`~pyperi.replay.files`: the target's name, the temporary file, the atomic publish;
+* :mod:`~pyperi.replay.parallel`: fetching segments in a pool of threads, handed back in order;
+* :mod:`~pyperi.replay.spool`: a segment fetched ahead, held until its turn;
+* :mod:`~pyperi.replay.writer`: writing segments in order into the partial file;
+* :mod:`~pyperi.replay.journal`: the journal of complete segments beside a partial file;
+* :mod:`~pyperi.replay.partial`: the partial file: locked, resumed or restarted, published;
+* :mod:`~pyperi.replay.files`: the target's name, the partial's names, the atomic publish;
+* :mod:`~pyperi.replay.interrupted`: :class:`DownloadInterrupted`, what Ctrl-C left;
 * :mod:`~pyperi.replay.download`: :func:`download_broadcast`, which joins those pieces;
 * :mod:`~pyperi.replay.history`: :func:`download_user_history` and :class:`DownloadResult`;
 * :mod:`~pyperi.replay.watching`: :func:`watch`.
@@ -27,10 +32,17 @@ from ..exceptions import PyPeriEncryptedStreamError as PyPeriEncryptedStreamErro
 from ..exceptions import (  # noqa: F401
     PyPeriStreamUnavailableError as PyPeriStreamUnavailableError,
 )
-from .download import ProgressCallback, download_broadcast
+from .download import (
+    CHECKPOINT_SECONDS,
+    DEFAULT_CONCURRENCY,
+    MAX_CONCURRENCY,
+    ProgressCallback,
+    download_broadcast,
+)
 from .files import PathLike as PathLike  # noqa: F401
 from .follower import DEFAULT_MAX_IDLE, DEFAULT_TARGET_DURATION
 from .history import DownloadResult, download_user_history
+from .interrupted import DownloadInterrupted
 from .protocol import ReplayClient
 from .segments import CHUNK_SIZE, SEGMENT_RETRIES
 from .streams import STREAM_URL_KEYS, get_broadcast_stream_urls
@@ -42,8 +54,12 @@ __all__ = [
     'SEGMENT_RETRIES',
     'DEFAULT_TARGET_DURATION',
     'DEFAULT_MAX_IDLE',
+    'DEFAULT_CONCURRENCY',
+    'MAX_CONCURRENCY',
+    'CHECKPOINT_SECONDS',
     'ProgressCallback',
     'DownloadResult',
+    'DownloadInterrupted',
     'ReplayClient',
     'get_broadcast_stream_urls',
     'download_broadcast',

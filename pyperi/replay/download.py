@@ -1,35 +1,51 @@
 """Downloading one broadcast: its playlist followed, segments fetched and written in order.
 
 The pieces, each replaceable on its own: a :class:`~pyperi.replay.follower.ReplayFollower`
-or :class:`~pyperi.replay.follower.LiveFollower` says which segments to fetch, a
-:class:`~pyperi.replay.segments.SegmentFetcher` fetches each one, a
-:class:`~pyperi.replay.writer.SegmentWriter` appends it to a temporary file that
-:func:`~pyperi.replay.files.write_atomically` publishes when complete.
+or :class:`~pyperi.replay.follower.LiveFollower` says which segments to fetch, batch by
+batch; a :class:`~pyperi.replay.segments.SegmentFetcher` fetches each one, alone or in a
+:class:`~pyperi.replay.parallel.ParallelFetcher`'s pool of threads; a
+:class:`~pyperi.replay.writer.SegmentWriter` appends them in order to the partial file
+of a :class:`~pyperi.replay.partial.PartialDownload`, whose journal lets an interrupted
+download resume, and which is published under the target's name only when complete.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any, Callable, Sequence, Union
 
 from .. import hls
 from ..exceptions import PyPeriStreamUnavailableError
-from .files import PathLike, exists_error, target_path, write_atomically
+from .files import PathLike, exists_error, target_path
 from .follower import DEFAULT_MAX_IDLE, LiveFollower, PlaylistFollower, ReplayFollower
+from .interrupted import DownloadInterrupted
+from .journal import JournalEntry, PlaylistIdentity
+from .parallel import ParallelFetcher
+from .partial import PartialDownload
 from .playlists import PlaylistReader
 from .protocol import ReplayClient
 from .segments import SEGMENT_RETRIES, SegmentFetcher
 from .streams import StreamAccess, get_stream_access
 from .writer import SegmentWriter
 
-__all__ = ['ProgressCallback', 'download_broadcast']
+__all__ = ['ProgressCallback', 'DEFAULT_CONCURRENCY', 'MAX_CONCURRENCY',
+           'CHECKPOINT_SECONDS', 'download_broadcast']
 
 logger = logging.getLogger(__name__)
 
 #: ``progress(bytes_done, bytes_expected, segments_done, segments_total)``.
 ProgressCallback = Callable[[int, Union[int, None], int, Union[int, None]], None]
+
+#: Segments fetched at once by default.
+DEFAULT_CONCURRENCY = 8
+#: The most segments fetched at once: the connections a :class:`pyperi.Peri` keeps per
+#: host (``pyperi.client.POOL_SIZE``), so that every thread reuses a connection.
+MAX_CONCURRENCY = 32
+#: Seconds between commits of the journal (each after an fsync of the partial file).
+CHECKPOINT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,7 @@ class _Options:
     """How one download behaves, as :func:`download_broadcast` was asked."""
 
     progress: ProgressCallback | None
+    concurrency: int
     max_idle: float
     segment_retries: int
     sleep: Callable[[float], Any]
@@ -47,9 +64,21 @@ class _Options:
             self.progress(writer.bytes_done, None, writer.segments_done, total)
 
 
-def _check_segment_retries(value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f'segment_retries must be an int >= 0, got {value!r}')
+def check_download_options(segment_retries: Any, concurrency: Any, resume: Any) -> None:
+    """Fail fast on options :func:`download_broadcast` cannot use.
+
+    :raises ValueError: ``segment_retries`` or ``concurrency`` is out of range.
+    :raises TypeError: ``resume`` is not a bool.
+    """
+    if isinstance(segment_retries, bool) or not isinstance(segment_retries, int) \
+            or segment_retries < 0:
+        raise ValueError(f'segment_retries must be an int >= 0, got {segment_retries!r}')
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) \
+            or not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise ValueError(
+            f'concurrency must be an int from 1 to {MAX_CONCURRENCY}, got {concurrency!r}')
+    if not isinstance(resume, bool):
+        raise TypeError(f'resume must be True or False, not {type(resume).__name__}')
 
 
 def _stream_to_download(client: ReplayClient, broadcast_id: str) -> tuple[StreamAccess, str]:
@@ -73,31 +102,97 @@ def _follower(client: ReplayClient, broadcast_id: str, live: bool, reader: Playl
         raise PyPeriStreamUnavailableError(
             f'the playlist of broadcast {broadcast_id} is gone (HTTP 404): {hls.display_url(url)}')
     if not live:
+        if not media.segments:
+            raise PyPeriStreamUnavailableError(
+                f'broadcast {broadcast_id} has no segments to download')
         return ReplayFollower(media, broadcast_id)
     return LiveFollower(media, broadcast_id, reader=reader, client=client,
                         max_idle=options.max_idle, sleep=options.sleep, clock=options.clock)
 
 
-def _write_segments(client: ReplayClient, broadcast_id: str, access: StreamAccess, url: str,
-                    writer: SegmentWriter, options: _Options) -> None:
-    """Fetch every segment the playlist at ``url`` gives, in order, into ``writer``."""
-    cookies = access.cookies_for(url)
-    follower = _follower(client, broadcast_id, access.live, PlaylistReader(client, cookies),
-                         url, options)
-    fetcher = SegmentFetcher(client, cookies, retries=options.segment_retries,
-                             sleep=options.sleep)
-    options.report(writer, follower.total)
-    for segment in follower:
-        writer.begin()
-        fetched = fetcher.fetch(segment, writer, missing_ok=access.live)
-        writer.end(skipped=not fetched)
-        options.report(writer, follower.total)
-    if writer.empty:
-        raise PyPeriStreamUnavailableError(f'broadcast {broadcast_id} has no segments to download')
+class _Download:
+    """One download in progress: the segments of ``follower`` written into ``partial``."""
+
+    def __init__(self, follower: PlaylistFollower, fetcher: SegmentFetcher,
+                 partial: PartialDownload, kept: tuple[JournalEntry, ...], *, live: bool,
+                 options: _Options) -> None:
+        self.follower = follower
+        self.fetcher = fetcher
+        self.partial = partial
+        self.kept = kept
+        self.live = live
+        self.options = options
+        self.writer = SegmentWriter(partial.file, on_segment=partial.add, start=kept)
+        self._last_checkpoint = options.clock()
+
+    def run(self) -> None:
+        """Fetch and write every segment not already in the partial file."""
+        after = self.kept[-1].sequence if self.kept else None
+        self.options.report(self.writer, self.follower.total)
+        parallel = None
+        if self.options.concurrency > 1:
+            parallel = ParallelFetcher(self.fetcher, concurrency=self.options.concurrency,
+                                       missing_ok=self.live,
+                                       spill_directory=self.partial.path.parent,
+                                       sleep=self.options.sleep)
+        with parallel or contextlib.nullcontext():
+            for batch in self.follower.batches(after, done=len(self.kept)):
+                if parallel is None:
+                    self._one_at_a_time(batch)
+                else:
+                    self._in_parallel(parallel, batch)
+
+    def _one_at_a_time(self, batch: Sequence[hls.Segment]) -> None:
+        """Stream each segment straight into the file (``concurrency=1``)."""
+        for segment in batch:
+            self.writer.begin(segment)
+            fetched = self.fetcher.fetch(segment, self.writer, missing_ok=self.live)
+            self.writer.end(skipped=not fetched)
+            self._written()
+
+    def _in_parallel(self, parallel: ParallelFetcher, batch: Sequence[hls.Segment]) -> None:
+        """Fetch the batch ahead in threads; write each segment whole, in order."""
+        with contextlib.closing(parallel.fetch(batch)) as fetched:
+            for item in fetched:
+                try:
+                    self.writer.append(item.segment, item.spool)
+                finally:
+                    if item.spool is not None:
+                        item.spool.close()
+                self._written()
+
+    def _written(self) -> None:
+        """After each segment: progress, and now and then a journal commit."""
+        now = self.options.clock()
+        if now - self._last_checkpoint >= CHECKPOINT_SECONDS:
+            self.partial.checkpoint()
+            self._last_checkpoint = now
+        self.options.report(self.writer, self.follower.total)
+
+    def interrupted(self, broadcast_id: str, target: Path, *,
+                    overwrite: bool) -> DownloadInterrupted:
+        """Ctrl-C: keep a replay's partial file, or finish and publish a live capture."""
+        published: Path | None = None
+        kept: Path | None = None
+        if not self.live:
+            kept = self.partial.path if self.partial.keep() else None
+        else:
+            self.partial.cut_to_last_segment()
+            if self.partial.entries:
+                self.partial.publish(overwrite=overwrite)
+                published = target
+                logger.info('capture of %s stopped: %d segments, %.1f s, in %s', broadcast_id,
+                            len(self.partial.entries), self.writer.seconds_done, target)
+            else:
+                self.partial.discard()
+        return DownloadInterrupted(broadcast_id=broadcast_id, live=self.live, path=published,
+                                   partial=kept, segments=len(self.partial.entries),
+                                   total=self.follower.total, seconds=self.writer.seconds_done)
 
 
 def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike | None = None, *,
                        overwrite: bool = False, progress: ProgressCallback | None = None,
+                       concurrency: int = DEFAULT_CONCURRENCY, resume: bool = True,
                        max_idle: float = DEFAULT_MAX_IDLE,
                        segment_retries: int = SEGMENT_RETRIES,
                        sleep: Callable[[float], Any] = time.sleep,
@@ -106,8 +201,10 @@ def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike |
 
     An ended broadcast is fetched from its replay playlist; a live one (state
     ``RUNNING``) is followed as its playlist grows until it ends. Segments are
-    streamed in order into a hidden temporary file beside the target, which is
-    fsynced and renamed to the target only when complete.
+    fetched ``concurrency`` at a time and written strictly in playlist order into a
+    hidden partial file beside the target (``.<name>.part``), with a journal of the
+    complete segments (``.<name>.journal``); when complete, the file is fsynced and
+    renamed to the target.
 
     :param client: a :class:`pyperi.Peri` (or any :class:`~pyperi.replay.ReplayClient`).
     :param broadcast_id: the broadcast's id (file names are built only from it).
@@ -115,26 +212,36 @@ def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike |
         it; None means ``<broadcast_id>.ts`` in the current directory.
     :param overwrite: replace an existing file instead of raising FileExistsError.
     :param progress: called as ``progress(bytes_done, bytes_expected, segments_done,
-        segments_total)`` once the playlist is read and after every segment;
+        segments_total)`` once the playlist is read and after every segment written;
         ``bytes_expected`` is None (HLS does not say), ``segments_total`` is None
-        while a live playlist is still growing.
+        while a live playlist is still growing. A resumed download starts from what
+        its partial file already holds.
+    :param concurrency: segments fetched at once, 1 to :data:`MAX_CONCURRENCY`; 1
+        streams one segment at a time straight into the file.
+    :param resume: continue from the partial file an interrupted download of the same
+        playlist left; False starts over (discarding any partial file).
     :param max_idle: seconds a live playlist may go without a new segment before
         the capture is finished with what it has.
     :param segment_retries: extra attempts at a segment whose connection dropped.
     :param sleep: ``time.sleep`` or a stand-in (tests).
     :param clock: ``time.monotonic`` or a stand-in (tests).
     :raises FileExistsError: the target exists and ``overwrite`` is false.
-    :raises ValueError: ``broadcast_id`` is not a valid id.
+    :raises ValueError: ``broadcast_id``, ``concurrency`` or ``segment_retries`` is not valid.
     :raises PyPeriStreamUnavailableError: no such broadcast, no playable stream,
         or its playlist or a segment is gone.
     :raises PyPeriEncryptedStreamError: the stream is encrypted.
+    :raises PyPeriDownloadError: another download is writing the same file.
     :raises PyPeriError: other HTTP, connection or response errors.
+    :raises DownloadInterrupted: a :class:`KeyboardInterrupt` stopped the download;
+        it says what was kept.
     :raises ImportError: the optional ``m3u8`` package is not installed.
 
-    Whatever goes wrong (including KeyboardInterrupt), no file is left under the
-    target name nor any temporary file.
+    Nothing ever appears under the target name unless complete. When a replay
+    download fails or is interrupted after some segments are complete, its partial
+    file and journal stay for the next call to resume; a live capture interrupted
+    by Ctrl-C is published with the segments complete so far.
     """
-    _check_segment_retries(segment_retries)
+    check_download_options(segment_retries, concurrency, resume)
     target = target_path(broadcast_id, path)
     if target.exists() and not overwrite:
         raise exists_error(target)
@@ -142,10 +249,26 @@ def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike |
     access, url = _stream_to_download(client, broadcast_id)
     logger.info('downloading broadcast %s (%s) to %s', broadcast_id,
                 'live' if access.live else 'replay', target)
-    options = _Options(progress, max_idle, segment_retries, sleep, clock)
-    with write_atomically(target, overwrite=overwrite) as out:
-        writer = SegmentWriter(out)
-        _write_segments(client, broadcast_id, access, url, writer, options)
+    options = _Options(progress, concurrency, max_idle, segment_retries, sleep, clock)
+    cookies = access.cookies_for(url)
+    follower = _follower(client, broadcast_id, access.live, PlaylistReader(client, cookies),
+                         url, options)
+    fetcher = SegmentFetcher(client, cookies, retries=segment_retries, sleep=sleep)
+    partial = PartialDownload(target)
+    kept = partial.open(PlaylistIdentity.of(broadcast_id, follower.media, live=access.live),
+                        follower.media.segments, resume=resume)
+    download = _Download(follower, fetcher, partial, kept, live=access.live, options=options)
+    try:
+        download.run()
+    except KeyboardInterrupt as interrupt:
+        raise download.interrupted(broadcast_id, target, overwrite=overwrite) from interrupt
+    except BaseException:
+        partial.keep()
+        raise
+    if download.writer.empty:
+        partial.discard()
+        raise PyPeriStreamUnavailableError(f'broadcast {broadcast_id} has no segments to download')
+    partial.publish(overwrite=overwrite)
     logger.info('downloaded broadcast %s: %d segments, %d bytes', broadcast_id,
-                writer.segments_done, writer.bytes_done)
+                download.writer.segments_done, download.writer.bytes_done)
     return target

@@ -1,15 +1,14 @@
-"""The file a download ends up in: its safe name, a hidden temporary file, an atomic publish."""
+"""The file a download ends up in: its safe name, its hidden partial file, an atomic publish."""
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 from pathlib import Path
-from typing import IO, Iterator, Union
+from typing import Union
 
 from .. import urls
 
-__all__ = ['PathLike', 'target_path', 'exists_error', 'write_atomically']
+__all__ = ['PathLike', 'target_path', 'exists_error', 'partial_path', 'journal_path', 'publish',
+           'sync_directory']
 
 #: A path argument: ``str`` or any ``os.PathLike[str]``.
 PathLike = Union[str, 'os.PathLike[str]']
@@ -47,42 +46,39 @@ def exists_error(target: Path) -> FileExistsError:
     return error
 
 
-def _open_temp(target: Path) -> tuple[Path, IO[bytes]]:
-    """Create a hidden, unique temporary file beside ``target``, opened for writing.
+def partial_path(target: Path) -> Path:
+    """The hidden file a download of ``target`` is written into: ``.<name>.part`` beside it."""
+    return target.with_name(f'.{target.name}.part')
 
-    Made with mode 0o666 less the umask, like any new file, so the published
-    download has the usual permissions (``tempfile`` would make it 0o600).
+
+def journal_path(target: Path) -> Path:
+    """The journal of that partial file: ``.<name>.journal`` beside ``target``."""
+    return target.with_name(f'.{target.name}.journal')
+
+
+def publish(partial: Path, target: Path, *, overwrite: bool) -> None:
+    """Move the complete ``partial`` to ``target``; without ``overwrite``, never replace a file.
+
+    :raises FileExistsError: ``target`` exists and ``overwrite`` is false (``partial``
+        is then left where it is).
     """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_BINARY', 0)
-    for _ in range(100):
-        temp = target.with_name(f'.{target.name}.{secrets.token_hex(4)}.part')
-        try:
-            fd = os.open(temp, flags, 0o666)
-        except FileExistsError:
-            continue
-        return temp, os.fdopen(fd, 'wb')
-    raise FileExistsError(f'could not create a temporary file beside {str(target)!r}')
-
-
-def _publish(temp: Path, target: Path, overwrite: bool) -> None:
-    """Move the complete ``temp`` to ``target``; without ``overwrite``, never replace a file."""
     if overwrite:
-        os.replace(temp, target)
+        os.replace(partial, target)
         return
     try:
-        os.link(temp, target)  # atomic, and fails if target appeared meanwhile
+        os.link(partial, target)  # atomic, and fails if target appeared meanwhile
     except FileExistsError:
         raise exists_error(target) from None
     except OSError:
         # Filesystems without hard links: check, then rename.
         if target.exists():
             raise exists_error(target) from None
-        os.replace(temp, target)
+        os.replace(partial, target)
     else:
-        os.unlink(temp)
+        os.unlink(partial)
 
 
-def _sync_directory(directory: Path) -> None:
+def sync_directory(directory: Path) -> None:
     """fsync a directory so a rename in it survives a crash (POSIX only; best effort)."""
     if not hasattr(os, 'O_DIRECTORY'):
         return
@@ -96,33 +92,3 @@ def _sync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-@contextlib.contextmanager
-def write_atomically(target: Path, *, overwrite: bool) -> Iterator[IO[bytes]]:
-    """A hidden temporary file beside ``target`` that becomes ``target`` only when complete.
-
-    When the ``with`` block ends normally the file is flushed, fsynced and moved
-    to ``target`` (and the directory fsynced). Whatever the block raises
-    (KeyboardInterrupt too), the temporary file is removed and nothing appears
-    under ``target``.
-
-    :raises FileExistsError: ``target`` appeared meanwhile and ``overwrite`` is false.
-    """
-    temp, out = _open_temp(target)
-    with out:
-        try:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        except BaseException:
-            out.close()
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise
-    try:
-        _publish(temp, target, overwrite)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-    _sync_directory(target.parent)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from .. import hls
 from .playlists import PlaylistReader
@@ -20,11 +20,24 @@ DEFAULT_MAX_IDLE = 60.0
 
 
 class PlaylistFollower(Protocol):
-    """Says which segments to fetch, in order: iterate it; ``total`` is their count, once known."""
+    """Says which segments to fetch, in order, batch by batch.
 
+    ``media`` is the playlist as first read; ``total`` is the number of segments, once
+    known (None while a live playlist grows).
+    """
+
+    media: hls.MediaPlaylist
     total: int | None
 
-    def __iter__(self) -> Iterator[hls.Segment]:
+    def batches(self, after: int | None = None, *, done: int = 0
+                ) -> Iterator[Sequence[hls.Segment]]:
+        """The segments to fetch, in order, a batch at a time.
+
+        A batch may be fetched in parallel; the next is asked for only once the last
+        is written. ``after`` skips segments up to that media sequence number, and
+        ``done`` says how many segments before it are already in the file (a resumed
+        download), so that ``total`` counts them.
+        """
         ...
 
 
@@ -40,7 +53,14 @@ class ReplayFollower:
         self.total: int | None = len(media.segments)
 
     def __iter__(self) -> Iterator[hls.Segment]:
-        yield from self.media.segments
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self, after: int | None = None, *, done: int = 0
+                ) -> Iterator[Sequence[hls.Segment]]:
+        """One batch: every segment after the sequence number ``after`` (None: all)."""
+        yield [segment for segment in self.media.segments
+               if after is None or segment.sequence > after]
         if not self.media.ended:
             logger.warning('broadcast %s: playlist has no EXT-X-ENDLIST but the broadcast is '
                            'not live; taking it as complete', self.broadcast_id)
@@ -56,8 +76,8 @@ class LiveFollower:
     segments), or after ``max_idle`` seconds without growth.
 
     ``total`` is None until the playlist ends, then the number of segments yielded
-    and to come. Iterating waits (``sleep``) and reloads only once the consumer has
-    taken every segment of the last reload.
+    and to come. Each reload's new segments are one batch; the next reload waits
+    (``sleep``) until the consumer asks for the next batch.
     """
 
     def __init__(self, media: hls.MediaPlaylist, broadcast_id: str, *, reader: PlaylistReader,
@@ -77,16 +97,25 @@ class LiveFollower:
         self._leaving = False
 
     def __iter__(self) -> Iterator[hls.Segment]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self, after: int | None = None, *, done: int = 0
+                ) -> Iterator[Sequence[hls.Segment]]:
+        """The new segments of each reload (after the sequence number ``after``)."""
         self._last_growth = self._last_check = self._clock()
+        if after is not None:
+            self._next_sequence = after + 1
+        self._yielded = done
         media: hls.MediaPlaylist | None = self.media
         while media is not None:
             new = self._unseen(media)
             if media.ended and self.total is None:
                 self.total = self._yielded + len(new)
-            for segment in new:
-                self._next_sequence = segment.sequence + 1
-                self._yielded += 1
-                yield segment
+            if new:
+                self._next_sequence = new[-1].sequence + 1
+                self._yielded += len(new)
+                yield new
             if media.ended or self._leaving or not self._keep_polling(media, grew=bool(new)):
                 return
             media = self._reload(media, grew=bool(new))

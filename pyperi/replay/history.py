@@ -10,9 +10,12 @@ from typing import Any, Callable, Mapping
 from .. import hls, stats, urls
 from ..exceptions import PyPeriError, PyPeriStreamUnavailableError
 from ..timeutil import ensure_utc
-from .download import ProgressCallback, download_broadcast
+from .download import (
+    DEFAULT_CONCURRENCY, ProgressCallback, check_download_options, download_broadcast,
+)
 from .files import PathLike
 from .protocol import ReplayClient
+from .segments import SEGMENT_RETRIES
 
 __all__ = ['DownloadResult', 'download_user_history']
 
@@ -56,7 +59,8 @@ def _not_to_download(broadcast: Mapping[str, Any], broadcast_id: str,
 
 
 def _download_one(client: ReplayClient, broadcast: Mapping[str, Any], directory: Path,
-                  progress: ProgressCallback | None) -> DownloadResult:
+                  progress: ProgressCallback | None, options: Mapping[str, Any]
+                  ) -> DownloadResult:
     raw_id = broadcast.get('id')
     try:
         broadcast_id = urls.validate_broadcast_id(raw_id)
@@ -67,7 +71,7 @@ def _download_one(client: ReplayClient, broadcast: Mapping[str, Any], directory:
     if skip is not None:
         return skip
     try:
-        path = download_broadcast(client, broadcast_id, directory, progress=progress)
+        path = download_broadcast(client, broadcast_id, directory, progress=progress, **options)
     except FileExistsError:
         return DownloadResult(broadcast_id, target, 'skipped')
     except PyPeriStreamUnavailableError as error:
@@ -83,11 +87,13 @@ def download_user_history(client: ReplayClient, user: str, directory: PathLike, 
                           since: datetime | timedelta | None = None,
                           progress: ProgressCallback | None = None,
                           on_result: Callable[[DownloadResult], Any] | None = None,
+                          concurrency: int = DEFAULT_CONCURRENCY, resume: bool = True,
                           ) -> list[DownloadResult] | None:
     """Download every available replay of a user into ``directory``, newest first.
 
     Broadcasts already on disk (``<id>.ts``) are skipped; one failure does not stop
-    the rest. Live broadcasts are left alone (see :func:`download_broadcast`).
+    the rest, and leaves its partial file for the next call to resume. Live broadcasts
+    are left alone (see :func:`download_broadcast`).
 
     :param client: a :class:`pyperi.Peri` (or any :class:`~pyperi.replay.ReplayClient`).
     :param user: a user id, username or Periscope user URL.
@@ -96,10 +102,15 @@ def download_user_history(client: ReplayClient, user: str, directory: PathLike, 
         naive datetime), or within this ``timedelta`` of now.
     :param progress: as for :func:`download_broadcast`, restarting for each broadcast.
     :param on_result: called with each :class:`DownloadResult` as soon as it is known.
+    :param concurrency: segments fetched at once, as for :func:`download_broadcast`.
+    :param resume: continue interrupted downloads, as for :func:`download_broadcast`.
     :returns: one :class:`DownloadResult` per broadcast considered; None if the
         user does not exist.
-    :raises ValueError: ``user`` names no user.
+    :raises ValueError: ``user`` names no user, or ``concurrency`` is not valid.
+    :raises DownloadInterrupted: Ctrl-C stopped the broadcast being downloaded.
     """
+    check_download_options(SEGMENT_RETRIES, concurrency, resume)
+    options = {'concurrency': concurrency, 'resume': resume}
     user_id, username = urls.parse_user_ref(user, client.web_base_url)
     cutoff = _since_datetime(since)
     folder = Path(directory)
@@ -115,7 +126,7 @@ def download_user_history(client: ReplayClient, user: str, directory: PathLike, 
         if key in seen:
             continue
         seen.add(key)
-        result = _download_one(client, broadcast, folder, progress)
+        result = _download_one(client, broadcast, folder, progress, options)
         results.append(result)
         if on_result is not None:
             on_result(result)

@@ -71,6 +71,10 @@ class SegmentFetcher:
         self.retries = retries
         self.sleep = sleep
 
+    def with_sleep(self, sleep: Callable[[float], Any]) -> SegmentFetcher:
+        """The same fetcher pausing with ``sleep`` between attempts."""
+        return SegmentFetcher(self.client, self.cookies, retries=self.retries, sleep=sleep)
+
     def fetch(self, segment: hls.Segment, sink: SegmentSink, *, missing_ok: bool = False) -> bool:
         """Stream ``segment`` into ``sink``; True once it is whole, False if it was skipped.
 

@@ -168,8 +168,9 @@ def watch(client: ReplayClient, users: Iterable[str], *,
     :param max_polls: stop after this many rounds (None: until stopped).
 
     Returns when ``stop`` is set or after ``max_polls`` rounds. A
-    KeyboardInterrupt reaches the caller (a capture in progress is then
-    discarded, as by :func:`download_broadcast`).
+    KeyboardInterrupt reaches the caller; one during a capture is a
+    :class:`~pyperi.replay.DownloadInterrupted` saying where the capture, finished
+    with its segments so far, was published (as by :func:`download_broadcast`).
     """
     refs: list[_UserRef] = [(user, *urls.parse_user_ref(user, client.web_base_url))
                             for user in users]
