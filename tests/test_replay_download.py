@@ -406,7 +406,10 @@ def test_download_broadcast__non_bool_resume_is_type_error(pp: Any, tmp_path: Pa
 
 
 def add_cut_then_whole_segment() -> None:
-    """c1 comes short of its Content-Length, then fails to connect, then whole."""
+    """c1 comes short of its Content-Length, then fails to connect, then whole.
+
+    The responses come in this order, so segments are fetched one at a time.
+    """
     add_access()
     responses.get(PLAYLIST, body=media_playlist(['c0.ts', 'c1.ts']))
     responses.get(f'{CDN}/b/BID/c0.ts', body=b'A' * 100)
@@ -421,7 +424,7 @@ def add_cut_then_whole_segment() -> None:
 def test_download_broadcast__cut_segment_refetched_without_duplicates(pp: Any,
                                                                       tmp_path: Path) -> None:
     add_cut_then_whole_segment()
-    path = download_broadcast(pp, 'BID', tmp_path, sleep=no_sleep)
+    path = download_broadcast(pp, 'BID', tmp_path, sleep=no_sleep, concurrency=1)
     assert path.read_bytes() == b'A' * 100 + b'B' * 100
     assert files_in(tmp_path) == ['BID.ts']
 
@@ -430,7 +433,7 @@ def test_download_broadcast__cut_segment_refetched_without_duplicates(pp: Any,
 def test_download_broadcast__pause_before_each_segment_retry(pp: Any, tmp_path: Path) -> None:
     add_cut_then_whole_segment()
     sleeps: list[float] = []
-    download_broadcast(pp, 'BID', tmp_path, sleep=sleeps.append)
+    download_broadcast(pp, 'BID', tmp_path, sleep=sleeps.append, concurrency=1)
     assert len(sleeps) == 2
 
 

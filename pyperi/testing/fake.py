@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pyperi.testing import hls, pages
 from pyperi.testing.app import App
 from pyperi.testing.dataset import RESERVED_IDS, load_default_dataset
-from pyperi.testing.faults import Drop, Fail, Fault, FaultPlan, Stall
+from pyperi.testing.faults import Delay, Drop, Fail, Fault, FaultPlan, Stall
 from pyperi.testing.generate import make_broadcast
 from pyperi.testing.requestlog import RecordedRequest, RequestLog
 from pyperi.testing.server import FakeHTTPServer
@@ -360,6 +360,15 @@ class FakePeriscope:
     def stall_next(self, n: int, seconds: float, *, path_prefix: str | None = None) -> None:
         """Send nothing for ``seconds`` before answering the next ``n`` matching requests."""
         self.add_fault(Stall(seconds), n, path_prefix=path_prefix)
+
+    def delay_next(self, n: int, release: threading.Event, *, seconds: float = 5.0,
+                   path_prefix: str | None = None) -> None:
+        """Hold the answers to the next ``n`` matching requests until ``release`` is set.
+
+        ``seconds`` bounds the wait. With it a test makes chosen segments complete after
+        others, e.g. segment 0 held until later segments have been received.
+        """
+        self.add_fault(Delay(release, seconds), n, path_prefix=path_prefix)
 
     def clear_faults(self) -> None:
         """Forget queued faults (latency and malformed pages stay)."""

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from pyperi.testing.response import Response, error_response, reason
 
-__all__ = ['Connection', 'Drop', 'Fail', 'Fault', 'FaultPlan', 'NO_FAULT', 'Stall',
+__all__ = ['Connection', 'Delay', 'Drop', 'Fail', 'Fault', 'FaultPlan', 'NO_FAULT', 'Stall',
            'normalise_prefix']
 
 
@@ -115,6 +115,34 @@ class Stall(Fault):
     @property
     def delay(self) -> float:
         return self.seconds
+
+
+@dataclass(frozen=True)
+class Delay(Fault):
+    """Hold the answer until ``release`` is set, ``seconds`` at most, then answer normally.
+
+    Tests use it to make responses complete in the order they choose (a segment held
+    until later ones have arrived), without sleeping: the test sets ``release`` when
+    the moment has come. ``seconds`` bounds the wait if it never does (a stop of the fake
+    does not end it).
+
+    :param release: the event that lets the answer go.
+    :param seconds: the longest wait.
+    """
+
+    release: threading.Event
+    seconds: float = 5.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.release, threading.Event):
+            raise TypeError('release must be a threading.Event, not %s'
+                            % (type(self.release).__name__,))
+        if not self.seconds >= 0:
+            raise ValueError('seconds must be >= 0')
+
+    def respond(self, answer: Callable[[], Response]) -> Response:
+        self.release.wait(self.seconds)
+        return answer()
 
 
 def normalise_prefix(path_prefix: str | None) -> str | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
-from pyperi.testing.faults import NO_FAULT, Drop, Fail, Fault, FaultPlan, Stall
+from pyperi.testing.faults import NO_FAULT, Delay, Drop, Fail, Fault, FaultPlan, Stall
 from pyperi.testing.response import Response, json_response
 
 OK = json_response(200, {'user': {}})
@@ -85,6 +87,36 @@ def test_stall__delays_then_answers_normally():
 def test_stall__negative_seconds_is_value_error():
     with pytest.raises(ValueError, match='seconds'):
         Stall(-1)
+
+
+def test_delay__answers_normally_once_released():
+    release = threading.Event()
+    release.set()
+    delay = Delay(release, 5.0)
+    assert delay.delay == 0 and delay.respond(answer) is OK
+
+
+def test_delay__waits_until_released_from_another_thread():
+    release = threading.Event()
+    answered = []
+    waiter = threading.Thread(target=lambda: answered.append(Delay(release, 30.0).respond(answer)))
+    waiter.start()
+    assert answered == []
+    release.set()
+    waiter.join(5.0)
+    assert answered == [OK]
+
+
+def test_delay__answers_after_seconds_if_never_released():
+    assert Delay(threading.Event(), 0.0).respond(answer) is OK
+
+
+@pytest.mark.parametrize('release, seconds, error', [
+    (None, 1.0, TypeError), (threading.Event(), -1, ValueError),
+    (threading.Event(), float('nan'), ValueError)])
+def test_delay__bad_arguments(release, seconds, error):
+    with pytest.raises(error):
+        Delay(release, seconds)
 
 
 def test_a_new_fault_is_a_subclass():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import threading
 import time
 
 import pytest
@@ -92,6 +93,21 @@ def test_drop_next__after_bytes_truncates_body(fake_server):
         assert len(info.value.partial) == 10
     finally:
         connection.close()
+
+
+def test_delay_next__held_until_released(fake_server, http):
+    release = threading.Event()
+    fake_server.delay_next(1, release, path_prefix=USER_PATH)
+    answered = []
+    held = threading.Thread(target=lambda: answered.append(get_user(fake_server, http)))
+    held.start()
+    # Another request goes through while the first is held.
+    assert requests.get(fake_server.web_base_url + '/george_clinton', timeout=5).ok
+    assert answered == []
+    release.set()
+    held.join(5.0)
+    assert [r.status_code for r in answered] == [200]
+    assert fake_server.pending_faults == 0
 
 
 def test_stall_next__client_times_out(fake_server, http):
