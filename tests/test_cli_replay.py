@@ -151,13 +151,19 @@ def test_download__bad_broadcast_ref_exits_2_without_requests(replay_fake, capsy
     assert replay_fake.requests == [] and files_in(tmp_path) == []
 
 
-def test_download__segment_500_exits_3_and_leaves_no_file(replay_fake, user_id, capsys, tmp_path):
+def test_download__segment_500_exits_3_and_keeps_what_is_complete(
+        replay_fake, user_id, capsys, tmp_path):
     broadcast = replay_fake.add_broadcast(user_id, segments=4)
     replay_fake.fail_next(1, 500, path_prefix=f'/hls/{broadcast["id"]}/main/chunk_2.ts')
-    code, out, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
+    code, out, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path),
+                         '--jobs', '1')
     assert (code, out) == (3, '')
     assert 'HTTP 500' in one_error_line(err)
-    assert files_in(tmp_path) == []   # neither the .ts nor its temporary .part
+    name = f'{broadcast["id"]}.ts'
+    assert files_in(tmp_path) == [f'.{name}.journal', f'.{name}.part']   # no .ts: not complete
+    code, _, _ = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
+    assert code == 0 and files_in(tmp_path) == [name]
+    assert sha256(tmp_path / name) == replay_fake.replay_sha256(broadcast['id'])
 
 
 def test_download__missing_directory_exits_2(replay_fake, user_id, capsys, tmp_path):
@@ -221,23 +227,93 @@ def test_download__progress_bar_on_a_terminal(replay_fake, user_id, capsys, tmp_
     assert ('3/3 segments' in stderr.getvalue()) is drawn
 
 
-def test_download__ctrl_c_exits_130_and_leaves_no_file(replay_fake, user_id, capsys, tmp_path,
-                                                       monkeypatch):
-    broadcast = replay_fake.add_broadcast(user_id, segments=4)
+def interrupting_downloads(monkeypatch: pytest.MonkeyPatch, after: int) -> None:
+    """Make the command's downloads press Ctrl-C once ``after`` segments are written."""
     real_download = cli.runtime.Peri.download_broadcast
 
-    def interrupt_after_a_segment(done: int, expected: Any, segments: int, total: Any) -> None:
-        if segments:
+    def interrupt(done: int, expected: Any, segments: int, total: Any) -> None:
+        if segments >= after:
             raise KeyboardInterrupt
 
     def download(self: Any, *args: Any, **kwargs: Any) -> Path:
-        kwargs['progress'] = interrupt_after_a_segment
+        kwargs['progress'] = interrupt
         return real_download(self, *args, **kwargs)
 
     monkeypatch.setattr(cli.runtime.Peri, 'download_broadcast', download)
-    code, out, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
-    assert (code, out, err) == (130, '', '')
-    assert files_in(tmp_path) == []
+
+
+def test_download__ctrl_c_keeps_the_partial_and_a_second_run_finishes_it(
+        replay_fake, user_id, capsys, tmp_path, monkeypatch):
+    broadcast = replay_fake.add_broadcast(user_id, segments=6)
+    name = f'{broadcast["id"]}.ts'
+    with monkeypatch.context() as patch:
+        interrupting_downloads(patch, after=2)
+        code, out, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o',
+                             str(tmp_path))
+    assert (code, out) == (130, '')
+    assert err == (f'pyperi: download of {broadcast["id"]} interrupted: 2 of 6 segments kept '
+                   f'in {tmp_path / ("." + name + ".part")}; download it again to resume\n')
+    assert files_in(tmp_path) == [f'.{name}.journal', f'.{name}.part']
+    replay_fake.clear_requests()
+    code, out, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path),
+                         '--format', 'json')
+    assert (code, err) == (0, '')
+    assert json.loads(out)['path'] == str(tmp_path / name)
+    assert sha256(tmp_path / name) == replay_fake.replay_sha256(broadcast['id'])
+    assert files_in(tmp_path) == [name]
+    segments = sorted(r.path.rsplit('/', 1)[1] for r in replay_fake.requests_for('/hls/')
+                      if r.path.endswith('.ts'))
+    assert segments == [f'chunk_{i}.ts' for i in range(2, 6)]   # only the missing ones
+
+
+def test_download__no_resume_starts_over(replay_fake, user_id, capsys, tmp_path, monkeypatch):
+    broadcast = replay_fake.add_broadcast(user_id, segments=4)
+    with monkeypatch.context() as patch:
+        interrupting_downloads(patch, after=2)
+        run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path))
+    replay_fake.clear_requests()
+    code, _, _ = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path),
+                     '--no-resume', '-N', '2')
+    assert code == 0
+    assert len([r for r in replay_fake.requests_for('/hls/') if r.path.endswith('.ts')]) == 4
+    assert sha256(tmp_path / f'{broadcast["id"]}.ts') == replay_fake.replay_sha256(broadcast['id'])
+
+
+@pytest.mark.parametrize('jobs', ['1', '32'])
+def test_download__jobs(replay_fake, user_id, capsys, tmp_path, jobs):
+    broadcast = replay_fake.add_broadcast(user_id, segments=3)
+    code, _, _ = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path),
+                     '--jobs', jobs)
+    assert code == 0
+    assert sha256(tmp_path / f'{broadcast["id"]}.ts') == replay_fake.replay_sha256(broadcast['id'])
+
+
+@pytest.mark.parametrize('jobs', ['0', '33', 'eight', '-1', '2.5'])
+def test_download__bad_jobs_exits_2(replay_fake, capsys, tmp_path, jobs):
+    code, _, err = run(replay_fake, capsys, 'download', DOCUMENTED_BROADCAST_ID, '-o',
+                       str(tmp_path), '-N', jobs)
+    assert code == 2 and 'from 1 to 32' in err
+    assert replay_fake.requests == []
+
+
+def test_download_user__ctrl_c_says_what_is_kept(replay_fake, user_id, capsys, tmp_path,
+                                                 monkeypatch):
+    replay_fake.add_broadcast(user_id, segments=3)
+    real_download = replay.history.download_broadcast
+
+    def interrupt(*args: Any) -> None:
+        if args[2] >= 1:
+            raise KeyboardInterrupt
+
+    def download(*args: Any, **kwargs: Any) -> Path:
+        kwargs['progress'] = interrupt
+        return real_download(*args, **kwargs)
+
+    monkeypatch.setattr(replay.history, 'download_broadcast', download)
+    code, out, err = run(replay_fake, capsys, 'download', '--user', USERNAME, '-o',
+                         str(tmp_path))
+    assert (code, out) == (130, '')
+    assert err.startswith('pyperi: download of ') and 'download it again to resume' in err
 
 
 # -- download --user ------------------------------------------------------------------------
@@ -456,19 +532,25 @@ def test_exit_codes_of_download_errors(error, code):
 
 
 @pytest.mark.skipif(sys.platform == 'win32', reason='SIGTERM delivery is POSIX-only here')
-def test_download__sigterm_during_live_capture_leaves_no_file(tmp_path):
+def test_download__sigterm_ends_a_live_capture_and_publishes_it(tmp_path):
     import signal
     import subprocess
     from pyperi.testing import GEORGE_LIVE_BROADCAST_ID
     command = [sys.executable, '-m', 'pyperi', '--offline', 'download', GEORGE_LIVE_BROADCAST_ID,
-               '-o', str(tmp_path), '--no-progress']
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+               '-o', str(tmp_path), '--no-progress', '--format', 'json']
+    partial = tmp_path / f'.{GEORGE_LIVE_BROADCAST_ID}.ts.part'
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as proc:
         deadline = time.monotonic() + 20
-        while not list(tmp_path.glob('.*.part')) and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read()
-            time.sleep(0.05)   # polling for the file, bounded by the deadline
-        assert list(tmp_path.glob('.*.part')), 'the capture never started'
+        while not (partial.exists() and partial.stat().st_size) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ''
+            time.sleep(0.05)   # polling for the first segment, bounded by the deadline
+        assert partial.exists() and partial.stat().st_size, 'no segment was captured'
         proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=30)
-    assert code == 130
-    assert list(tmp_path.iterdir()) == []
+        out, err = proc.communicate(timeout=30)
+    target = tmp_path / f'{GEORGE_LIVE_BROADCAST_ID}.ts'
+    assert proc.returncode == 0, err
+    assert json.loads(out)['path'] == str(target) and target.stat().st_size > 0
+    assert err.startswith(f'pyperi: capture of {GEORGE_LIVE_BROADCAST_ID} stopped: ')
+    assert err.rstrip().endswith(f'saved to {target}')
+    assert files_in(tmp_path) == [target.name]

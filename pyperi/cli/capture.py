@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from pyperi import replay
 from pyperi.cli.args import positive_float, positive_int
 from pyperi.cli.command import Command
-from pyperi.cli.runtime import CLIError, NotFoundError, Runtime, UsageError, isatty
+from pyperi.cli.runtime import PROG, CLIError, NotFoundError, Runtime, UsageError, isatty
 from pyperi.exceptions import PyPeriError
 from pyperi.formatting import Output, raw_column
 
@@ -76,6 +76,40 @@ def _output_directory(text: str) -> Path:
     return path
 
 
+def _jobs(text: str) -> int:
+    """``--jobs``: segments fetched at once, 1 to :data:`pyperi.replay.MAX_CONCURRENCY`."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= replay.MAX_CONCURRENCY:
+        raise argparse.ArgumentTypeError(
+            f'expected a whole number from 1 to {replay.MAX_CONCURRENCY}, got {text!r}')
+    return value
+
+
+def _add_download_options(parser: argparse.ArgumentParser) -> None:
+    """``--jobs`` and ``--no-resume``, shared by ``download`` and ``download --user``."""
+    parser.add_argument('-N', '--jobs', type=_jobs, default=replay.DEFAULT_CONCURRENCY,
+                        metavar='N',
+                        help=f'segments fetched at once (1 to {replay.MAX_CONCURRENCY}; '
+                             f'default: {replay.DEFAULT_CONCURRENCY})')
+    parser.add_argument('--no-resume', action='store_true',
+                        help='start over instead of continuing an interrupted download '
+                             '(its partial file is discarded)')
+
+
+@contextlib.contextmanager
+def _interruptions(runtime: Runtime) -> Iterator[None]:
+    """Say on stderr what a download stopped by Ctrl-C or SIGTERM left, then stop."""
+    try:
+        yield
+    except replay.DownloadInterrupted as stopped:
+        if stopped.path is None:   # a live capture published has its say after the record
+            print(f'{PROG}: {stopped}', file=runtime.stderr)
+        raise
+
+
 def _configure_download(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('broadcast', nargs='?', metavar='BROADCAST',
                         help='broadcast id or URL (a live broadcast is captured until it ends)')
@@ -90,6 +124,7 @@ def _configure_download(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--since', metavar='WHEN',
                         help='with --user: only broadcasts started at or after WHEN '
                              '(a date, an ISO datetime, or 7d, 4w, 12h)')
+    _add_download_options(parser)
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
 
 
@@ -113,13 +148,23 @@ def _run_download(args: argparse.Namespace, runtime: Runtime) -> int:
         raise UsageError('--since works with --user only')
     broadcast_id = runtime.broadcast_ref(args.broadcast)
     bar = _ProgressBar(runtime, broadcast_id)
+    stopped: replay.DownloadInterrupted | None = None
     try:
-        with _file_errors():
+        with _file_errors(), _interruptions(runtime):
             path = runtime.peri.download_broadcast(broadcast_id, args.output,
                                                    overwrite=args.overwrite,
-                                                   progress=bar.callback)
+                                                   progress=bar.callback,
+                                                   concurrency=args.jobs,
+                                                   resume=not args.no_resume)
+    except replay.DownloadInterrupted as interrupted:
+        if interrupted.path is None:
+            raise   # a replay: its partial file is kept (exit 130)
+        # Ctrl-C is how a live recording is ended: what was captured is published.
+        stopped, path = interrupted, interrupted.path
     finally:
         bar.close()
+    if stopped is not None:
+        print(f'{PROG}: {stopped}', file=runtime.stderr)
     record = _download_record(replay.DownloadResult(broadcast_id, path, 'downloaded'))
     runtime.emit(Output([record], _DOWNLOAD_COLUMNS, DOWNLOAD_FIELDS, DOWNLOAD_FIELDS,
                         single=True))
@@ -135,8 +180,10 @@ def _download_user(args: argparse.Namespace, runtime: Runtime) -> int:
     bar = _ProgressBar(runtime, args.user)
     try:
         with _file_errors():
-            results = runtime.peri.download_user_history(args.user, directory, since=since,
-                                                         progress=bar.callback)
+            with _interruptions(runtime):
+                results = runtime.peri.download_user_history(
+                    args.user, directory, since=since, progress=bar.callback,
+                    concurrency=args.jobs, resume=not args.no_resume)
     finally:
         bar.close()
     if results is None:
@@ -174,9 +221,14 @@ def _run_watch(args: argparse.Namespace, runtime: Runtime) -> int:
         elif event['event'] in ('error', 'download_failed'):
             runtime.error(CLIError(f'{event["user"]}: {event["error"]}'))
 
-    # Runs until --polls rounds are done; Ctrl-C reaches main (exit 130, a capture is discarded).
-    replay.watch(runtime.peri, args.users, interval=args.interval, on_event=on_event,
-                 download_dir=directory, max_polls=args.polls)
+    # Runs until --polls rounds are done; Ctrl-C reaches main (exit 130); a capture in
+    # progress is published with what it has, and the message says where.
+    try:
+        replay.watch(runtime.peri, args.users, interval=args.interval, on_event=on_event,
+                     download_dir=directory, max_polls=args.polls)
+    except replay.DownloadInterrupted as stopped:
+        print(f'{PROG}: {stopped}', file=runtime.stderr)
+        raise
     return runtime.exit_code
 
 

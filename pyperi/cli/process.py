@@ -35,7 +35,7 @@ def verbose_logging(enabled: bool, stream: IO[str]) -> Iterator[None]:
 
 @contextlib.contextmanager
 def terminate_like_interrupt() -> Iterator[None]:
-    """Treat SIGTERM as Ctrl-C while the command runs, so partial downloads are removed."""
+    """Treat SIGTERM as Ctrl-C while the command runs, so downloads stop as they do on Ctrl-C."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
