@@ -305,6 +305,8 @@ def _child_memory(args: argparse.Namespace) -> None:
 
 
 def memory(server: Server, name: str, directory: Path, trace: bool) -> dict[str, Any]:
+    directory = directory / 'memory'
+    directory.mkdir(exist_ok=True)
     command = [sys.executable, __file__, '--child-memory', '--api', server.api,
                '--web', server.web, '--broadcast-id', server.replays[name]['id'],
                '--directory', str(directory)]

@@ -58,7 +58,7 @@ def test_journal__format_is_a_header_then_one_line_per_segment(
     header, *lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert header['version'] == JOURNAL_VERSION and header['broadcast_id'] == 'BID'
     assert header['kind'] == 'replay' and header['segments'] == 4
-    assert header['playlist'] == 'https://replay.example/k/playlist_1.m3u8'   # no signature
+    assert header['playlist'] == '/k/playlist_1.m3u8'   # no signature, no host
     assert lines == [[10, 100, 3.0], [11, 250, 3.0]]
 
 
@@ -160,10 +160,11 @@ def test_usable__same_playlist_keeps_its_entries(tmp_path: Path,
     assert kept == tuple(ENTRIES)
 
 
-def test_usable__new_signatures_on_the_same_segments_still_match(
+def test_usable__new_signatures_or_host_on_the_same_segments_still_match(
         tmp_path: Path, identity: PlaylistIdentity) -> None:
     state = state_of(tmp_path, identity, ENTRIES)
-    again = playlist(url=URL.replace('sig=a', 'sig=b'), query='?sig=b')
+    again = playlist(url=URL.replace('sig=a', 'sig=b').replace('replay.example', 'other.cdn'),
+                     query='?sig=b')
     now = PlaylistIdentity.of('BID', again, live=False)
     assert usable_entries(state, now, again.segments, 250) == tuple(ENTRIES)  # type: ignore
 

@@ -352,3 +352,21 @@ def test_resume__after_sigkill_gives_the_right_bytes(fake_periscope: Any,
     assert sorted(int(re.search(r'chunk_(\d+)', p).group(1)) for p in ours) == \
         list(range(kept, 30))   # type: ignore[union-attr]
     assert files_in(tmp_path) == [path.name]
+
+
+@pytest.mark.skipif(not hasattr(__import__('os'), 'O_NOFOLLOW'), reason='POSIX symlinks')
+@pytest.mark.parametrize('name', ['part', 'journal'])
+def test_resume__a_symlink_under_the_partial_names_is_not_followed(
+        fake_periscope: Any, broadcast: dict[str, Any], tmp_path: Path, name: str) -> None:
+    precious = tmp_path / 'precious.txt'
+    precious.write_text('keep me')
+    (tmp_path / f'.{broadcast["id"]}.ts.{name}').symlink_to(precious)
+    with pytest.raises(OSError):
+        download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path)
+    assert precious.read_text() == 'keep me'
+    assert files_in(tmp_path) == sorted([f'.{broadcast["id"]}.ts.{name}', 'precious.txt'])
+
+
+def test_resume__concurrency_never_exceeds_the_connections_a_peri_keeps() -> None:
+    from pyperi import client, replay
+    assert replay.DEFAULT_CONCURRENCY <= replay.MAX_CONCURRENCY <= client.POOL_SIZE

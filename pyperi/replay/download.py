@@ -178,15 +178,15 @@ class _Download:
             kept = self.partial.path if self.partial.keep() else None
         else:
             self.partial.cut_to_last_segment()
-            if self.partial.entries:
+            if self.partial.complete:
                 self.partial.publish(overwrite=overwrite)
                 published = target
                 logger.info('capture of %s stopped: %d segments, %.1f s, in %s', broadcast_id,
-                            len(self.partial.entries), self.writer.seconds_done, target)
+                            self.partial.complete, self.writer.seconds_done, target)
             else:
                 self.partial.discard()
         return DownloadInterrupted(broadcast_id=broadcast_id, live=self.live, path=published,
-                                   partial=kept, segments=len(self.partial.entries),
+                                   partial=kept, segments=self.partial.complete,
                                    total=self.follower.total, seconds=self.writer.seconds_done)
 
 

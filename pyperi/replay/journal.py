@@ -3,7 +3,7 @@
 A journal is a small text file of JSON lines. The first names the playlist::
 
     {"journal": "pyperi download", "version": 1, "broadcast_id": "1zqKVWybqeDGB",
-     "kind": "replay", "playlist": "https://replay.periscope.tv/k/playlist_1.m3u8",
+     "kind": "replay", "playlist": "/k/playlist_1.m3u8",
      "fingerprint": "<sha256>", "segments": 100}
 
 then one line per complete segment, in the order written: ``[sequence, end, duration]``,
@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Sequence
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from .. import hls
 
@@ -40,9 +40,9 @@ _MAX_JOURNAL_BYTES = 32 * 1024 * 1024
 
 
 def _without_query(url: str) -> str:
-    """``url`` without its query and fragment: signatures in them change between runs."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, '', ''))
+    """The path of ``url``: signatures in its query, and the CDN host serving it (or the
+    port of a local server), may change between runs of the same download."""
+    return urlsplit(url).path
 
 
 def _fingerprint(segments: Sequence[hls.Segment]) -> str:
@@ -59,7 +59,7 @@ class PlaylistIdentity:
     """Which playlist a partial download holds segments of.
 
     ``fingerprint`` and ``segments`` describe a replay's whole segment list; a live
-    playlist grows, so for it they are None and only its URL must match.
+    playlist grows, so for it they are None and only its URL path must match.
     """
 
     broadcast_id: str
@@ -210,14 +210,15 @@ class JournalWriter:
         self.path = path
         self._pending: list[str] = []
         self._file: IO[str]
+        # Never through a symbolic link planted under the journal's name.
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0)
+        self._file = open(os.open(path, flags, 0o666), 'r+', encoding='utf-8', newline='\n')
+        length = 0 if keep is None else keep.length
+        self._file.truncate(length)
+        self._file.seek(length)
         if keep is None:
-            self._file = open(path, 'w', encoding='utf-8', newline='\n')
             self._file.write(json.dumps(identity.header()) + '\n')
             self._file.flush()
-        else:
-            self._file = open(path, 'r+', encoding='utf-8', newline='\n')
-            self._file.truncate(keep.length)
-            self._file.seek(keep.length)
 
     def add(self, entry: JournalEntry) -> None:
         """Note a complete segment (written at the next :meth:`commit`)."""

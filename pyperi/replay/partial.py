@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import IO, Sequence
 
@@ -42,10 +43,13 @@ def _open_locked(path: Path) -> IO[bytes]:
 
     :raises PyPeriDownloadError: another download holds the lock.
     """
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, 'O_BINARY', 0)
+    # Never through a symbolic link planted under the partial file's name.
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, 'O_BINARY', 0) | getattr(os, 'O_NOFOLLOW', 0)
     for _ in range(10):
         fd = os.open(path, flags, 0o666)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise PyPeriDownloadError(f'{str(path)!r} is not a regular file; remove it')
             if fcntl is not None:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -77,8 +81,10 @@ class PartialDownload:
         self.journal_path = journal_path(target)
         self._file: IO[bytes] | None = None
         self._journal: JournalWriter | None = None
-        #: Complete segments in the partial file, as committed to the journal or about to be.
-        self.entries: list[JournalEntry] = []
+        #: Complete segments in the partial file (committed to the journal or about to be),
+        #: and the last of them (counted, not listed: memory stays flat).
+        self.complete = 0
+        self.last: JournalEntry | None = None
         self._written_back = 0
 
     @property
@@ -108,7 +114,7 @@ class PartialDownload:
                     logger.info('starting %s over', self.target)
                 self._file.truncate(0)
                 self._journal = JournalWriter(self.journal_path, identity)
-                self.entries = []
+                self.complete, self.last = 0, None
                 return ()
             end = kept[-1].end
             if size > end:
@@ -117,20 +123,25 @@ class PartialDownload:
             self._file.truncate(end)
             self._file.seek(end)
             self._journal = JournalWriter(self.journal_path, identity, state)
-            self.entries = list(kept)
+            self.complete, self.last = len(kept), kept[-1]
             self._written_back = end
             logger.info('resuming %s after %d complete segments (%d bytes)', self.target,
                         len(kept), end)
             return kept
         except BaseException:
+            empty = self._file is not None and os.fstat(self._file.fileno()).st_size == 0
             self.close()
+            if empty:   # made here, or emptied: nothing to keep
+                with contextlib.suppress(OSError):
+                    self.path.unlink()
             raise
 
     def add(self, entry: JournalEntry) -> None:
         """Note a complete segment (committed at the next :meth:`checkpoint`)."""
         if self._journal is not None:
             self._journal.add(entry)
-        self.entries.append(entry)
+        self.complete += 1
+        self.last = entry
         if entry.end - self._written_back >= _WRITEBACK_BYTES:
             self._write_back(entry.end)
 
@@ -162,7 +173,7 @@ class PartialDownload:
 
     def cut_to_last_segment(self) -> None:
         """Drop any bytes after the last complete segment (a segment left half-written)."""
-        end = self.entries[-1].end if self.entries else 0
+        end = self.last.end if self.last is not None else 0
         self.file.flush()
         self.file.truncate(end)
         self.file.seek(end)
@@ -176,12 +187,12 @@ class PartialDownload:
             self.checkpoint()
         except OSError as error:
             logger.warning('could not save the progress of %s: %s', self.target, error)
-        if not self.entries:
+        if not self.complete:
             self.discard()
             return False
         self.close()
         logger.info('kept %s (%d complete segments) to resume %s', self.path,
-                    len(self.entries), self.target)
+                    self.complete, self.target)
         return True
 
     def discard(self) -> None:
