@@ -445,7 +445,8 @@ def test_watch__two_polls_print_new_and_ended(replay_fake, user_id, capsys, monk
 
 
 def test_watch__download_captures_a_live_broadcast(replay_fake, user_id, capsys, tmp_path):
-    live = replay_fake.go_live(user_id, live_segments=3, segment_interval=0.05)
+    # Slow enough to be RUNNING at the first poll even on a busy machine.
+    live = replay_fake.go_live(user_id, live_segments=3, segment_interval=0.5)
     folder = tmp_path / 'captures'
     started = time.monotonic()
     code, out, err = run(replay_fake, capsys, 'watch', USERNAME, '--polls', '1',
