@@ -356,7 +356,7 @@ class Peri:
         return web.session_tokens(
             web.extract_data_store(web.body_text(response)),
             user_id=None if user_id is None else urls.validate_user_id(user_id),
-            username=username)
+            username=username if user_id is None else None)  # user_id wins, as in the URL
 
     def get_user_broadcast_history(self, user_id: str | int | None = None,
                                    username: str | None = None) -> list[dict[str, Any]] | None:

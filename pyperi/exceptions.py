@@ -25,6 +25,8 @@ from typing import Any
 
 import requests
 
+from .checks import check_optional_str, check_str
+
 __all__ = [
     'PyPeriError',
     'PyPeriConnectionError',
@@ -128,7 +130,11 @@ def _server_msg(response: requests.Response) -> str | None:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date), or None."""
+    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date), or None.
+
+    :raises TypeError: ``value`` is neither a ``str`` nor None.
+    """
+    value = check_optional_str(value, 'value')
     if not value:
         return None
     value = value.strip()
@@ -152,7 +158,14 @@ def error_for_response(response: requests.Response, *, url: str,
     """Build the exception for an error ``response`` (status >= 400, not 404).
 
     ``url`` is what may be shown to people, so it must already be redacted.
+
+    :raises TypeError: ``response`` is not a ``requests.Response``, ``url`` not a ``str``
+        or ``endpoint`` neither a str nor None.
     """
+    if not isinstance(response, requests.Response):
+        raise TypeError(f'response must be a requests.Response, not {type(response).__name__}')
+    check_str(url, 'url')
+    check_optional_str(endpoint, 'endpoint')
     status = response.status_code
     msg = _server_msg(response)
     what = f'{endpoint} ({url})' if endpoint else url

@@ -24,24 +24,31 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple, Sequence
 
+from .checks import (
+    check_bool, check_int, check_items, check_mapping, check_number, check_optional_str,
+    check_str, check_text_of, shown,
+)
 from .timeutil import format_timestamp
 
 __all__ = ['FORMATS', 'PARTS', 'Format', 'RenderOptions', 'Cell', 'Grid', 'Column', 'Output',
            'FieldError', 'FixedShapeError', 'raw_column', 'display_width', 'truncate', 'pad',
            'compact_json', 'machine_value', 'csv_value', 'table_value', 'format_table',
            'can_encode', 'json_text', 'csv_text', 'check_fields', 'check_shape',
-           'formats_taking_fields', 'render', 'bar', 'bar_chart', 'format_duration']
+           'formats_taking_fields', 'render', 'bar', 'bar_chart', 'format_duration', 'MAX_WIDTH']
 
 #: The parts of an :class:`Output` a format can print.
 PARTS = ('lines', 'document', 'items', 'grid')
 
 #: Characters a terminal must be able to show for block-drawn bars.
 _BAR_CHARACTERS = '█▏…'
+#: Widest bar, table cell width or JSON indent accepted, in characters.
+MAX_WIDTH = 1000
 
 
 # -- display helpers ------------------------------------------------------------------------
@@ -49,15 +56,34 @@ _BAR_CHARACTERS = '█▏…'
 _EIGHTHS = ' ▏▎▍▌▋▊▉'
 
 
+def _real(value: Any, name: str) -> float:
+    """``value`` (an int or float, not a bool) as a float; ints beyond a float's range are
+    infinite."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f'{name} must be a number, not {type(value).__name__}')
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def bar(value: float, maximum: float, width: int = 30, *, ascii: bool = False) -> str:
     """A horizontal bar ``width`` characters long at ``maximum``, scaled linearly.
 
     Unicode blocks draw eighths of a character; ``ascii=True`` draws ``#``.
-    A positive value never draws as nothing (at least one eighth, or one ``#``).
+    A positive value never draws as nothing (at least one eighth, or one ``#``);
+    a value that is not positive (or NaN), or a ``maximum`` that is not, draws nothing.
+
+    :raises TypeError: ``value`` or ``maximum`` is not a number, ``width`` not an int or
+        ``ascii`` not a bool.
+    :raises ValueError: ``width`` is over :data:`MAX_WIDTH`.
     """
-    if width <= 0 or maximum <= 0 or not value > 0:
+    value, maximum = _real(value, 'value'), _real(maximum, 'maximum')
+    check_int(width, 'width', maximum=MAX_WIDTH)
+    check_bool(ascii, 'ascii')
+    if width <= 0 or not maximum > 0 or not value > 0:
         return ''
-    cells = min(value / maximum, 1.0) * width
+    cells = (1.0 if math.isinf(value) else min(value / maximum, 1.0)) * width
     if ascii:
         return '#' * max(1, round(cells))
     eighths = max(1, round(cells * 8))
@@ -65,26 +91,46 @@ def bar(value: float, maximum: float, width: int = 30, *, ascii: bool = False) -
     return '█' * full + (_EIGHTHS[rest] if rest else '')
 
 
+def _chart_row(row: Any, name: str) -> tuple[str, float]:
+    if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != 2:
+        raise TypeError(f'{name} must be a (label, value) pair, not {type(row).__name__}')
+    label, value = row
+    check_str(label, f'{name} label')
+    _real(value, f'{name} value')
+    return label, value
+
+
 def bar_chart(rows: Sequence[tuple[str, float]], width: int = 30, *,
               ascii: bool = False) -> list[str]:
-    """Lines ``label  bar value`` for ``(label, value)`` pairs, bars scaled to the largest."""
+    """Lines ``label  bar value`` for ``(label, value)`` pairs, bars scaled to the largest.
+
+    :raises TypeError: ``rows`` is not a sequence of ``(str, number)`` pairs, or see :func:`bar`.
+    :raises ValueError: ``width`` is over :data:`MAX_WIDTH`.
+    """
+    rows = check_items(rows, 'rows', _chart_row)
+    check_int(width, 'width', maximum=MAX_WIDTH)
     if not rows:
         return []
-    maximum = max((value for _, value in rows), default=0)
+    maximum = max((_real(value, 'value') for _, value in rows), default=0)
     label_width = max(len(label) for label, _ in rows)
     lines = []
-    for label, value in rows:
+    for index, (label, value) in enumerate(rows):
         drawn = bar(value, maximum, width, ascii=ascii)
-        number = f'{value:g}' if isinstance(value, float) else str(value)
+        number = f'{value:g}' if isinstance(value, float) \
+            else check_text_of(value, f'rows[{index}] value')
         lines.append(f'{label:<{label_width}}  {drawn:<{width}} {number}'.rstrip())
     return lines
 
 
 def format_duration(seconds: float | None) -> str:
-    """``1:02:03`` style (hours may exceed 24); ``''`` for None."""
+    """``1:02:03`` style (hours may exceed 24); ``''`` for None.
+
+    :raises TypeError: ``seconds`` is neither a number nor None.
+    :raises ValueError: ``seconds`` is NaN or infinite.
+    """
     if seconds is None:
         return ''
-    total = int(round(seconds))
+    total = int(round(check_number(seconds, 'seconds')))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f'{hours}:{minutes:02d}:{secs:02d}'
@@ -96,8 +142,12 @@ _CSV_FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
 
 
 def display_width(text: str) -> int:
-    """Terminal cells taken by ``text`` (wide East Asian characters and emoji take two)."""
+    """Terminal cells taken by ``text`` (wide East Asian characters and emoji take two).
+
+    :raises TypeError: ``text`` is not a ``str``.
+    """
     width = 0
+    check_str(text, 'text')
     for char in text:
         if unicodedata.combining(char):
             continue
@@ -106,7 +156,12 @@ def display_width(text: str) -> int:
 
 
 def truncate(text: str, limit: int | None) -> str:
-    """``text`` cut to ``limit`` display cells, ending in ``…`` when cut (None: never cut)."""
+    """``text`` cut to ``limit`` display cells, ending in ``…`` when cut (None: never cut).
+
+    :raises TypeError: ``text`` is not a ``str`` or ``limit`` neither an int nor None.
+    """
+    if limit is not None:
+        check_int(limit, 'limit')
     if limit is None or display_width(text) <= limit:
         return text
     out, width = [], 0
@@ -119,24 +174,47 @@ def truncate(text: str, limit: int | None) -> str:
 
 
 def pad(text: str, width: int, right: bool) -> str:
-    """``text`` padded with spaces to ``width`` display cells, on the left if ``right``."""
+    """``text`` padded with spaces to ``width`` display cells, on the left if ``right``.
+
+    :raises TypeError: ``text`` is not a ``str``, ``width`` not an int, ``right`` not a bool.
+    :raises ValueError: ``width`` is over :data:`MAX_WIDTH` (a longer ``text`` is not cut).
+    """
+    check_int(width, 'width', maximum=MAX_WIDTH)
+    check_bool(right, 'right')
     gap = ' ' * max(0, width - display_width(text))
     return gap + text if right else text + gap
 
 
+def _dumps(value: Any, name: str, **options: Any) -> str:
+    """``json.dumps(value, default=str, **options)``; ValueError naming ``name`` when ``value``
+    has no JSON (nested beyond the recursion limit, circular, an int of 4300+ digits)."""
+    return check_text_of(value, name, lambda data: json.dumps(data, default=str, **options))
+
+
 def compact_json(value: Any) -> str:
-    """One-line JSON without spaces, non-ASCII kept."""
-    return json.dumps(value, ensure_ascii=False, separators=(',', ':'), default=str)
+    """One-line JSON without spaces, non-ASCII kept.
+
+    :raises ValueError: ``value`` cannot be written as JSON.
+    """
+    return _dumps(value, 'value', ensure_ascii=False, separators=(',', ':'))
+
+
+def _is_duration(value: Any, kind: str) -> bool:
+    return kind == 'duration' and isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def machine_value(value: Any, kind: str) -> Any:
-    """A field for JSON: datetimes as ISO 8601 UTC, durations rounded to milliseconds."""
+    """A field for JSON: datetimes as ISO 8601 UTC, durations rounded to milliseconds.
+
+    :raises TypeError: ``kind`` is not a ``str``.
+    """
+    check_str(kind, 'kind')
     if value is None:
         return None
     if isinstance(value, datetime):
         return format_timestamp(value)
-    if kind == 'duration' and isinstance(value, (int, float)):
-        return round(float(value), 3)
+    if _is_duration(value, kind):
+        return round(_real(value, 'value'), 3)
     return value
 
 
@@ -145,45 +223,71 @@ def _seconds_text(value: float) -> str:
 
 
 def csv_value(value: Any, kind: str) -> str:
-    """A CSV cell: ISO timestamps, seconds, true/false, and no formula a spreadsheet would run."""
+    """A CSV cell: ISO timestamps, seconds, true/false, and no formula a spreadsheet would run.
+
+    :raises TypeError: ``kind`` is not a ``str``.
+    :raises ValueError: ``value`` cannot be shown as text.
+    """
+    check_str(kind, 'kind')
     if value is None:
         return ''
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, datetime):
         return format_timestamp(value)
-    if kind == 'duration' and isinstance(value, (int, float)):
-        return _seconds_text(float(value))
+    if _is_duration(value, kind):
+        return _seconds_text(_real(value, 'value'))
     if isinstance(value, (dict, list, tuple)):
         return compact_json(value)
     if isinstance(value, str):
         # Broadcast titles are written by strangers: a leading '=' would be a live formula.
         return "'" + value if value.startswith(_CSV_FORMULA_START) else value
-    return str(value)
+    return check_text_of(value, 'value')
 
 
 def table_value(value: Any, kind: str, limit: int | None) -> str:
-    """A table cell: yes/no, ISO timestamps, ``H:MM:SS`` durations, no control characters."""
+    """A table cell: yes/no, ISO timestamps, ``H:MM:SS`` durations, no control characters.
+
+    :raises TypeError: ``kind`` is not a ``str`` or ``limit`` neither an int nor None.
+    :raises ValueError: ``value`` cannot be shown as text.
+    """
+    check_str(kind, 'kind')
+    if limit is not None:
+        check_int(limit, 'limit')
     if value is None:
         return ''
     if isinstance(value, bool):
         return 'yes' if value else 'no'
     if isinstance(value, datetime):
         return format_timestamp(value)
-    if kind == 'duration' and isinstance(value, (int, float)):
+    if _is_duration(value, kind) and math.isfinite(_real(value, 'value')):
         return format_duration(value)
     if isinstance(value, (dict, list, tuple)):
         text = compact_json(value)
     else:
-        text = str(value)
+        text = check_text_of(value, 'value')
     # Titles are written by strangers: no terminal control sequences.
     return truncate(text.translate(_CONTROL), limit)
 
 
+def _row(row: Any, name: str) -> list[str]:
+    return check_items(row, name, check_str)
+
+
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
                  right: Iterable[int] = ()) -> list[str]:
-    """Aligned columns separated by two spaces; columns listed in ``right`` right-aligned."""
-    right = set(right)
+    """Aligned columns separated by two spaces; columns listed in ``right`` right-aligned.
+
+    :raises TypeError: ``headers`` or a row is not a sequence of ``str``, or ``right`` not
+        of ints.
+    :raises ValueError: a row has more cells than there are headers.
+    """
+    headers = _row(headers, 'headers')
+    rows = check_items(rows, 'rows', _row)
+    for index, row in enumerate(rows):
+        if len(row) > len(headers):
+            raise ValueError(f'rows[{index}] has {len(row)} cells for {len(headers)} headers')
+    right = set(check_items(right, 'right', check_int))
     widths = [display_width(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
@@ -196,7 +300,13 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
 
 
 def can_encode(text: str, encoding: str | None) -> bool:
-    """True if ``text`` can be written in ``encoding`` (None means UTF-8)."""
+    """True if ``text`` can be written in ``encoding`` (None means UTF-8; an unknown one
+    can write nothing).
+
+    :raises TypeError: ``text`` is not a ``str`` or ``encoding`` neither a str nor None.
+    """
+    check_str(text, 'text')
+    check_optional_str(encoding, 'encoding')
     try:
         text.encode(encoding or 'utf-8')
     except (UnicodeEncodeError, LookupError):
@@ -205,19 +315,33 @@ def can_encode(text: str, encoding: str | None) -> bool:
 
 
 def json_text(data: Any, *, indent: int | None = 2, encoding: str | None = 'utf-8') -> str:
-    """``data`` as JSON, keeping non-ASCII characters only if ``encoding`` can hold them."""
-    text = json.dumps(data, indent=indent, default=str, ensure_ascii=False)
+    """``data`` as JSON, keeping non-ASCII characters only if ``encoding`` can hold them.
+
+    :param indent: spaces per level, 0 to :data:`MAX_WIDTH`; None writes one line.
+    :raises TypeError: ``indent`` is neither an int nor None, ``encoding`` neither a str
+        nor None.
+    :raises ValueError: ``indent`` is out of range, or ``data`` cannot be written as JSON.
+    """
+    if indent is not None:
+        check_int(indent, 'indent', minimum=0, maximum=MAX_WIDTH)
+    check_optional_str(encoding, 'encoding')
+    text = _dumps(data, 'data', indent=indent, ensure_ascii=False)
     if not can_encode(text, encoding):
-        text = json.dumps(data, indent=indent, default=str, ensure_ascii=True)
+        text = _dumps(data, 'data', indent=indent, ensure_ascii=True)
     return text
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """CSV (RFC 4180: a header row, CRLF line ends, quoting where needed)."""
+    """CSV (RFC 4180: a header row, CRLF line ends, quoting where needed).
+
+    :raises TypeError: ``header`` or a row is not a sequence of ``str``.
+    """
+    header = _row(header, 'header')
+    checked = check_items(rows, 'rows', _row)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(checked)
     return buffer.getvalue()
 
 
@@ -239,7 +363,12 @@ class Column:
 
 
 def raw_column(name: str, kind: str = 'text') -> Column:
-    """A column that is the record's own ``name`` key."""
+    """A column that is the record's own ``name`` key.
+
+    :raises TypeError: ``name`` or ``kind`` is not a ``str``.
+    """
+    check_str(name, 'name')
+    check_str(kind, 'kind')
     return Column(lambda record: record.get(name), kind)
 
 
@@ -368,13 +497,38 @@ class Output:
         return format_table(['field', 'value'], rows)
 
 
+def _check_output(output: Any, name: str = 'output') -> Output:
+    if not isinstance(output, Output):
+        raise TypeError(f'{name} must be a pyperi.formatting.Output, not {type(output).__name__}')
+    return output
+
+
+def _check_shape(shape: Any) -> Output | type[Output]:
+    if not (isinstance(shape, Output) or (isinstance(shape, type) and issubclass(shape, Output))):
+        raise TypeError(f'shape must be an Output or an Output class, not {type(shape).__name__}')
+    return shape
+
+
+def _check_fields(fields: Any) -> list[str] | None:
+    """``fields`` as a list (None or empty: None); a single str is refused, not split."""
+    if fields is None:
+        return None
+    return check_items(fields, 'fields', check_str) or None
+
+
 def check_fields(output: Output, fields: Sequence[str]) -> None:
-    """Raise :class:`FieldError` naming ``fields`` that no column or record has."""
+    """Raise :class:`FieldError` naming ``fields`` that no column or record has.
+
+    :raises TypeError: ``output`` is not an :class:`Output` or ``fields`` not a sequence
+        of ``str``.
+    """
+    _check_output(output)
+    fields = _check_fields(fields) or []
     if not output.records:
         return
     known = set(output.columns)
-    for record in output.records:
-        known.update(record)
+    for index, record in enumerate(output.records):
+        known.update(check_mapping(record, f'output.records[{index}]'))
     unknown = [name for name in fields if name not in known]
     if unknown:
         raise FieldError(f'unknown field(s) {", ".join(unknown)}; '
@@ -434,14 +588,20 @@ FORMATS: dict[str, Format] = {
 
 
 def _format(name: str) -> Format:
+    check_str(name, 'fmt')
     try:
         return FORMATS[name]
     except KeyError:
-        raise ValueError(f'unknown format {name!r} (choose from {", ".join(FORMATS)})') from None
+        raise ValueError(f'unknown format {shown(name)} '
+                         f'(choose from {", ".join(FORMATS)})') from None
 
 
 def formats_taking_fields(shape: Output | type[Output]) -> list[str]:
-    """The formats whose part ``shape`` (an Output or its class) prints from fields."""
+    """The formats whose part ``shape`` (an Output or its class) prints from fields.
+
+    :raises TypeError: ``shape`` is neither an :class:`Output` nor an Output class.
+    """
+    _check_shape(shape)
     return [name for name, form in FORMATS.items() if form.part not in shape.fixed_parts]
 
 
@@ -451,8 +611,13 @@ def check_shape(shape: Output | type[Output], fmt: str, fields: Sequence[str] | 
     Works on the class too, so a command can refuse before doing any work.
 
     :raises ValueError: ``fmt`` is not a known format.
+    :raises TypeError: ``shape`` is neither an :class:`Output` nor an Output class, ``fmt``
+        not a ``str`` or ``fields`` not a sequence of ``str``.
     """
-    if fields and _format(fmt).part in shape.fixed_parts:
+    _check_shape(shape)
+    form = _format(fmt)
+    fields = _check_fields(fields)
+    if fields and form.part in shape.fixed_parts:
         formats = formats_taking_fields(shape)
         raise FixedShapeError(f'fields apply to format {", ".join(formats) or "(none)"} only '
                               f'(the others have a fixed shape)', formats=formats)
@@ -468,9 +633,12 @@ def render(output: Output, fmt: str, fields: Sequence[str] | None = None, *,
     :raises FixedShapeError: ``fields`` are given for a part the output fixes.
     :raises FieldError: a field in ``fields`` is unknown.
     :raises ValueError: ``fmt`` is not a known format.
+    :raises TypeError: ``output`` is not an :class:`Output`, ``fields`` not a sequence of
+        ``str`` or ``encoding`` neither a str nor None.
     """
+    _check_output(output)
     form = _format(fmt)
-    options = RenderOptions(list(fields) if fields else None, encoding)
+    options = RenderOptions(_check_fields(fields), check_optional_str(encoding, 'encoding'))
     check_shape(output, fmt, options.fields)
     if options.fields:
         check_fields(output, options.fields)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Protocol, runtime_checkable
 
 from pyperi import urls
+from pyperi.checks import check_items, check_str
 
 __all__ = ['HistoryClient', 'UserHistory', 'fetch_histories', 'DEFAULT_MAX_WORKERS']
 
@@ -53,7 +54,7 @@ class UserHistory:
 def _check_users(users: Iterable[str]) -> list[str]:
     if isinstance(users, (str, bytes)):
         raise TypeError('users must be a list of user references, not a single string')
-    return list(users)
+    return check_items(users, 'users', check_str)
 
 
 def _check_max_workers(max_workers: int) -> int:
@@ -75,10 +76,14 @@ def fetch_histories(client: HistoryClient, users: Iterable[str], *,
     :param client: a :class:`pyperi.Peri` or any :class:`HistoryClient`.
     :param users: user ids, usernames or Periscope user URLs (each a str).
     :param max_workers: at most this many histories are fetched at once.
-    :raises TypeError: ``users`` is a single string, or holds something else.
+    :raises TypeError: ``client`` is not a :class:`HistoryClient`, ``users`` is a single
+        string, or holds something else.
     :raises ValueError: a reference names no user, or ``max_workers`` is below 1.
     :raises pyperi.PyPeriError: a request failed.
     """
+    if not isinstance(client, HistoryClient):
+        raise TypeError(f'client must be a HistoryClient such as pyperi.Peri, '
+                        f'not {type(client).__name__}')
     refs = _check_users(users)
     max_workers = _check_max_workers(max_workers)
     parsed = [urls.parse_user_ref(ref, client.web_base_url) for ref in refs]

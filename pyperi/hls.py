@@ -6,6 +6,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from .checks import check_str, shown
 from .exceptions import PyPeriResponseError
 
 __all__ = [
@@ -38,8 +39,15 @@ def display_url(url: str) -> str:
     """``url`` without its query and fragment, fit for messages and logs.
 
     Stream URLs can carry signed query strings, which must not leak into logs.
+    A text that does not split as a URL (an unclosed ``[``) is shown up to its ``?``.
+
+    :raises TypeError: ``url`` is not a ``str``.
     """
-    parts = urlsplit(url)
+    check_str(url, 'url')
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url.split('?', 1)[0].split('#', 1)[0]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, '', ''))
 
 
@@ -107,8 +115,12 @@ def _absolute(base: str, uri: str | None) -> str:
         raise PyPeriResponseError(
             f'expected a URI after each #EXTINF in the HLS playlist {display_url(base)}, '
             f'found none')
-    url = urljoin(base, uri.strip())
-    if urlsplit(url).scheme not in ('http', 'https'):
+    try:
+        url = urljoin(base, uri.strip())
+        scheme = urlsplit(url).scheme
+    except ValueError:   # e.g. an unclosed IPv6 bracket
+        scheme = ''
+    if scheme not in ('http', 'https'):
         raise PyPeriResponseError(
             f'expected http(s) URIs in the HLS playlist {display_url(base)}, got {uri[:60]!r}')
     return url
@@ -127,7 +139,14 @@ def parse_playlist(text: str, url: str) -> MasterPlaylist | MediaPlaylist:
 
     :raises PyPeriResponseError: if ``text`` is not an HLS playlist.
     :raises ImportError: if the optional ``m3u8`` package is missing.
+    :raises TypeError: ``text`` or ``url`` is not a ``str``.
+    :raises ValueError: ``url`` is not a URL.
     """
+    check_str(text, 'text')
+    try:
+        urlsplit(check_str(url, 'url'))
+    except ValueError as error:
+        raise ValueError(f'url is not a URL: {shown(url)} ({error})') from None
     m3u8 = import_m3u8()
     if not text.lstrip('\ufeff \t\r\n').startswith('#EXTM3U'):
         raise PyPeriResponseError(

@@ -40,16 +40,30 @@ class class_or_instance_method(Generic[P, R]):   # noqa: N801 - named like class
         return bound
 
 
+def _base_of(target: Any, name: str) -> str:
+    value = getattr(target, name, None)
+    if not isinstance(value, str):
+        raise TypeError(f'target must be a Peri or a Peri class (with a str {name}), '
+                        f'not {type(target).__name__}')
+    return value.rstrip('/')
+
+
 def web_base_of(target: Any) -> str:
-    """The web base URL of a Peri instance, or of the class (``PERISCOPE_WEB_BASE_URL``)."""
-    name = 'PERISCOPE_WEB_BASE_URL' if isinstance(target, type) else 'web_base_url'
-    return str(getattr(target, name)).rstrip('/')
+    """The web base URL of a Peri instance, or of the class (``PERISCOPE_WEB_BASE_URL``).
+
+    :raises TypeError: ``target`` has no such URL.
+    """
+    return _base_of(target, 'PERISCOPE_WEB_BASE_URL' if isinstance(target, type)
+                    else 'web_base_url')
 
 
 def api_base_of(target: Any) -> str:
-    """The API base URL of a Peri instance, or of the class (``PERISCOPE_API_BASE_URL``)."""
-    name = 'PERISCOPE_API_BASE_URL' if isinstance(target, type) else 'api_base_url'
-    return str(getattr(target, name)).rstrip('/')
+    """The API base URL of a Peri instance, or of the class (``PERISCOPE_API_BASE_URL``).
+
+    :raises TypeError: ``target`` has no such URL.
+    """
+    return _base_of(target, 'PERISCOPE_API_BASE_URL' if isinstance(target, type)
+                    else 'api_base_url')
 
 
 class _PageFetcher(Protocol):

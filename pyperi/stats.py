@@ -33,11 +33,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping, Sequence
 
-from pyperi.timeutil import ensure_utc, try_parse_timestamp
+from pyperi.checks import (
+    check_bool, check_choice, check_int, check_items, check_mapping, check_str, check_text_of,
+    check_utc,
+)
+from pyperi.timeutil import try_parse_timestamp
 
 __all__ = [
     'PERIODS',
     'STATES',
+    'MAX_PERIODS',
     'Summary',
     'PeriodRow',
     'broadcast_start',
@@ -57,27 +62,42 @@ PERIODS = ('day', 'week', 'month')
 #: Broadcast states Periscope used.
 STATES = ('RUNNING', 'ENDED', 'TIMED_OUT')
 
+#: Most periods :func:`group_by_period` lists (``max_periods`` may not exceed it).
+MAX_PERIODS = 100_000
+
 Broadcast = Mapping[str, Any]
+
+# Every function here raises TypeError for a ``broadcast`` that is not a mapping (a dict),
+# ``broadcasts`` that are not an iterable of them, and datetimes that are not datetimes.
 
 
 def _now(now: datetime | None) -> datetime:
-    return datetime.now(timezone.utc) if now is None else ensure_utc(now)
+    return datetime.now(timezone.utc) if now is None else check_utc(now, 'now')
+
+
+def _optional_utc(value: datetime | None, name: str) -> datetime | None:
+    return None if value is None else check_utc(value, name)
+
+
+def _broadcasts(broadcasts: Iterable[Broadcast]) -> list[Broadcast]:
+    return check_items(broadcasts, 'broadcasts', check_mapping)
 
 
 def broadcast_start(broadcast: Broadcast) -> datetime | None:
     """When the broadcast started (``start``, else ``created_at``), in UTC; None if unknown."""
+    check_mapping(broadcast, 'broadcast')
     return (try_parse_timestamp(broadcast.get('start'))
             or try_parse_timestamp(broadcast.get('created_at')))
 
 
 def broadcast_end(broadcast: Broadcast) -> datetime | None:
     """The broadcast's ``end`` in UTC; None if missing or garbled."""
-    return try_parse_timestamp(broadcast.get('end'))
+    return try_parse_timestamp(check_mapping(broadcast, 'broadcast').get('end'))
 
 
 def is_live(broadcast: Broadcast) -> bool:
     """True if the broadcast's state is ``RUNNING``."""
-    state = broadcast.get('state')
+    state = check_mapping(broadcast, 'broadcast').get('state')
     return isinstance(state, str) and state.upper() == 'RUNNING'
 
 
@@ -87,6 +107,7 @@ def broadcast_duration(broadcast: Broadcast, *, now: datetime | None = None) -> 
     Returns None when the length cannot be known (no start, no usable end, or an
     end before the start).
     """
+    now = _now(now)
     start = broadcast_start(broadcast)
     if start is None:
         return None
@@ -100,7 +121,7 @@ def broadcast_duration(broadcast: Broadcast, *, now: datetime | None = None) -> 
 
 def broadcast_views(broadcast: Broadcast) -> int:
     """``n_total_watched`` as an int (0 when missing, negative or not a number)."""
-    value = broadcast.get('n_total_watched')
+    value = check_mapping(broadcast, 'broadcast').get('n_total_watched')
     if isinstance(value, bool):
         return 0
     if isinstance(value, (int, float)):
@@ -118,7 +139,7 @@ def _normalise_states(states: Iterable[str] | str | None) -> frozenset[str] | No
         return None
     if isinstance(states, str):
         states = [states]
-    return frozenset(s.strip().upper() for s in states)
+    return frozenset(s.strip().upper() for s in check_items(states, 'states', check_str))
 
 
 def _has_state(broadcast: Broadcast, wanted: frozenset[str] | None) -> bool:
@@ -144,11 +165,14 @@ def filter_broadcasts(broadcasts: Iterable[Broadcast], *, since: datetime | None
     Order is kept. ``since``/``until`` None leave that side open; ``states``
     None keeps every state (matching is case-insensitive). See the module
     docstring for straddling broadcasts and missing starts.
+
+    :raises TypeError: ``states`` is neither a str nor an iterable of str, or see above.
     """
-    since = None if since is None else ensure_utc(since)
-    until = None if until is None else ensure_utc(until)
+    items = _broadcasts(broadcasts)
+    since = _optional_utc(since, 'since')
+    until = _optional_utc(until, 'until')
     wanted = _normalise_states(states)
-    return [broadcast for broadcast in broadcasts
+    return [broadcast for broadcast in items
             if _has_state(broadcast, wanted) and _starts_within(broadcast, since, until)]
 
 
@@ -176,9 +200,13 @@ def summarize(broadcasts: Iterable[Broadcast], *, now: datetime | None = None,
 
     ``live_now`` defaults to "any of these broadcasts is RUNNING"; pass the
     answer for a user's whole history when ``broadcasts`` is a filtered window.
+
+    :raises TypeError: ``live_now`` is neither a bool nor None, or see above.
     """
     now = _now(now)
-    items = list(broadcasts)
+    items = _broadcasts(broadcasts)
+    if live_now is not None:
+        check_bool(live_now, 'live_now')
     durations = []
     unknown = 0
     starts = []
@@ -204,14 +232,16 @@ def summarize(broadcasts: Iterable[Broadcast], *, now: datetime | None = None,
 
 
 def _check_period(by: str) -> None:
-    if by not in PERIODS:
-        raise ValueError(f'period must be one of {", ".join(PERIODS)}, not {by!r}')
+    check_choice(by, 'by (the period)', PERIODS)
 
 
 def period_start(moment: datetime, by: str = 'week') -> datetime:
-    """Start (UTC midnight) of the day, ISO week (Monday) or month holding ``moment``."""
+    """Start (UTC midnight) of the day, ISO week (Monday) or month holding ``moment``.
+
+    :raises ValueError: ``by`` is not one of :data:`PERIODS`.
+    """
     _check_period(by)
-    day = ensure_utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+    day = check_utc(moment, 'moment').replace(hour=0, minute=0, second=0, microsecond=0)
     if by == 'week':
         return day - timedelta(days=day.weekday())
     if by == 'month':
@@ -219,26 +249,33 @@ def period_start(moment: datetime, by: str = 'week') -> datetime:
     return day
 
 
-def _next_period(start: datetime, by: str) -> datetime:
-    if by == 'day':
-        return start + timedelta(days=1)
-    if by == 'week':
-        return start + timedelta(weeks=1)
-    if start.month == 12:
-        return start.replace(year=start.year + 1, month=1)
-    return start.replace(month=start.month + 1)
+def _next_period(start: datetime, by: str) -> datetime | None:
+    """The start of the period after ``start``'s; None past the year 9999."""
+    try:
+        if by == 'day':
+            return start + timedelta(days=1)
+        if by == 'week':
+            return start + timedelta(weeks=1)
+        if start.month == 12:
+            return start.replace(year=start.year + 1, month=1)
+        return start.replace(month=start.month + 1)
+    except (OverflowError, ValueError):
+        return None
 
 
 def period_label(moment: datetime, by: str = 'week') -> str:
-    """``2024-05-01`` (day), ``2024-W18`` (ISO week) or ``2024-05`` (month), in UTC."""
+    """``2024-05-01`` (day), ``2024-W18`` (ISO week) or ``2024-05`` (month), in UTC.
+
+    :raises ValueError: ``by`` is not one of :data:`PERIODS`.
+    """
     _check_period(by)
-    moment = ensure_utc(moment)
+    moment = check_utc(moment, 'moment')
     if by == 'week':
         year, week, _ = moment.isocalendar()
-        return f'{year}-W{week:02d}'
+        return f'{year:04d}-W{week:02d}'
     if by == 'month':
-        return moment.strftime('%Y-%m')
-    return moment.strftime('%Y-%m-%d')
+        return f'{moment.year:04d}-{moment.month:02d}'
+    return f'{moment.year:04d}-{moment.month:02d}-{moment.day:02d}'
 
 
 @dataclass(frozen=True)
@@ -273,7 +310,10 @@ def _by_period(broadcasts: Iterable[Broadcast], by: str) -> dict[datetime, list[
 def _last_period(busy: Sequence[datetime], by: str, *, now: datetime, since: datetime | None,
                  until: datetime | None) -> datetime:
     if until is not None:
-        return period_start(ensure_utc(until) - timedelta(microseconds=1), by)
+        try:
+            return period_start(until - timedelta(microseconds=1), by)
+        except OverflowError:   # until is the first moment there is
+            return period_start(until, by)
     if since is not None:
         return period_start(now, by)
     return busy[-1]
@@ -290,13 +330,17 @@ def _every_period(busy: Sequence[datetime], by: str, *, now: datetime, since: da
     if busy:
         first, last = min(first, busy[0]), max(last, busy[-1])
     starts: list[datetime] = []
-    current = first
-    while current <= last:
+    current: datetime | None = first
+    while current is not None and current <= last:
         if len(starts) >= max_periods:
             return None
         starts.append(current)
         current = _next_period(current, by)
     return starts
+
+
+def _shown_id(value: Any) -> str:
+    return value if isinstance(value, str) else check_text_of(value, 'a broadcast id')
 
 
 def _period_row(key: datetime, items: Sequence[Broadcast], by: str, now: datetime) -> PeriodRow:
@@ -305,7 +349,7 @@ def _period_row(key: datetime, items: Sequence[Broadcast], by: str, now: datetim
         label=period_label(key, by), start=key, count=summary.count,
         total_duration=summary.total_duration, median_duration=summary.median_duration,
         total_views=summary.total_views,
-        broadcast_ids=tuple(str(b.get('id', '')) for b in items),
+        broadcast_ids=tuple(_shown_id(b.get('id', '')) for b in items),
     )
 
 
@@ -322,10 +366,18 @@ def group_by_period(broadcasts: Iterable[Broadcast], by: str = 'week', *,
     exceed ``max_periods``, only periods holding broadcasts are listed.
     Broadcasts without a parseable start are left out. This function does not
     filter by window: call :func:`filter_broadcasts` first.
+
+    :raises ValueError: ``by`` is not one of :data:`PERIODS`, or ``max_periods`` is not
+        from 0 to :data:`MAX_PERIODS`.
+    :raises TypeError: ``fill`` is not a bool, or see above.
     """
     _check_period(by)
     now = _now(now)
-    buckets = _by_period(broadcasts, by)
+    since = _optional_utc(since, 'since')
+    until = _optional_utc(until, 'until')
+    check_bool(fill, 'fill')
+    check_int(max_periods, 'max_periods', minimum=0, maximum=MAX_PERIODS)
+    buckets = _by_period(_broadcasts(broadcasts), by)
     keys = sorted(buckets)
     if fill and (keys or since is not None):
         keys = _every_period(keys, by, now=now, since=since, until=until,

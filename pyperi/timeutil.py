@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
+from .checks import check_bool, check_str, check_utc, shown
+
 __all__ = [
     'parse_timestamp',
     'try_parse_timestamp',
@@ -41,10 +43,12 @@ _SPAN_UNITS = {
 
 
 def ensure_utc(value: datetime) -> datetime:
-    """Return ``value`` as an aware UTC datetime; a naive one is taken to be UTC already."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+    """Return ``value`` as an aware UTC datetime; a naive one is taken to be UTC already.
+
+    :raises TypeError: ``value`` is not a ``datetime``.
+    :raises ValueError: ``value`` has no UTC equivalent (``datetime.max`` at ``-01:00``).
+    """
+    return check_utc(value, 'value')
 
 
 def _offset(text: str | None) -> timezone:
@@ -73,10 +77,11 @@ def parse_timestamp(value: str | datetime) -> datetime:
     if isinstance(value, datetime):
         return ensure_utc(value)
     if not isinstance(value, str):
-        raise TypeError(f'timestamp must be a str or datetime, not {type(value).__name__}')
+        raise TypeError(
+            f'value must be a timestamp str or a datetime, not {type(value).__name__}')
     match = _TIMESTAMP_RE.fullmatch(value.strip())
     if match is None:
-        raise ValueError(f'not an ISO 8601 timestamp: {value!r}')
+        raise ValueError(f'value is not an ISO 8601 timestamp: {shown(value)}')
     fraction = (match['fraction'] or '')[:6].ljust(6, '0')
     try:
         parsed = datetime(
@@ -86,7 +91,7 @@ def parse_timestamp(value: str | datetime) -> datetime:
         )
         return parsed.astimezone(timezone.utc)
     except (ValueError, OverflowError) as exc:
-        raise ValueError(f'not a valid timestamp: {value!r} ({exc})') from None
+        raise ValueError(f'value is not a valid timestamp: {shown(value)} ({exc})') from None
 
 
 def try_parse_timestamp(value: object) -> datetime | None:
@@ -100,10 +105,15 @@ def try_parse_timestamp(value: object) -> datetime | None:
 
 
 def format_timestamp(value: datetime | None) -> str:
-    """Format as ISO 8601 in UTC with a ``Z`` suffix, to the second; ``''`` for None."""
+    """Format as ISO 8601 in UTC with a ``Z`` suffix, to the second; ``''`` for None.
+
+    :raises TypeError: ``value`` is neither a ``datetime`` nor None.
+    :raises ValueError: ``value`` has no UTC equivalent.
+    """
     if value is None:
         return ''
-    return ensure_utc(value).strftime('%Y-%m-%dT%H:%M:%SZ')
+    utc = ensure_utc(value)
+    return utc.replace(microsecond=0, tzinfo=None).isoformat() + 'Z'   # four-digit years
 
 
 def format_periscope_timestamp(value: datetime, *, offset: timedelta | None = None,
@@ -131,7 +141,8 @@ def format_periscope_timestamp(value: datetime, *, offset: timedelta | None = No
         raise TypeError(f'nanoseconds must be an int, not {type(nanoseconds).__name__}')
     if not 0 <= nanoseconds <= 999:
         raise ValueError(f'nanoseconds must be from 0 to 999: {nanoseconds!r}')
-    if offset is not None and (offset % timedelta(minutes=1) or abs(offset) >= timedelta(days=1)):
+    day = timedelta(days=1)
+    if offset is not None and (offset % timedelta(minutes=1) or not -day < offset < day):
         raise ValueError(f'offset must be whole minutes within a day: {offset!r}')
     try:
         local = ensure_utc(value).astimezone(timezone(offset or timedelta(0)))
@@ -155,17 +166,19 @@ def parse_span(text: str) -> timedelta:
     """Parse a relative span such as ``7d``, ``4w``, ``12h``, ``30m``, ``90s`` or ``1.5h``.
 
     :raises ValueError: for anything else, naming the accepted units.
+    :raises TypeError: ``text`` is not a ``str``.
     """
-    match = _SPAN_RE.fullmatch(text.strip())
+    match = _SPAN_RE.fullmatch(check_str(text, 'text').strip())
     unit = match['unit'].lower() if match else ''
     if match is None or unit not in _SPAN_UNITS:
         raise ValueError(
-            f'not a time span: {text!r} (use a number and a unit s, m, h, d or w, e.g. 7d, 4w)')
+            f'not a time span: {shown(text)} '
+            '(use a number and a unit s, m, h, d or w, e.g. 7d, 4w)')
     seconds = float(match['amount']) * _SPAN_UNITS[unit]
     try:
         return timedelta(seconds=seconds)
     except OverflowError:
-        raise ValueError(f'time span too large: {text!r}') from None
+        raise ValueError(f'time span too large: {shown(text)}') from None
 
 
 def parse_time_spec(text: str, now: datetime, *, end_of_day: bool = False) -> datetime:
@@ -180,24 +193,30 @@ def parse_time_spec(text: str, now: datetime, *, end_of_day: bool = False) -> da
       ``end_of_day=True`` (used for ``--until`` so the day is included), midnight at its end;
     * an ISO datetime, with or without an offset (none means UTC).
 
-    :raises ValueError: with a message listing the accepted forms.
+    :raises ValueError: with a message listing the accepted forms, or when the time
+        falls outside the years 1 to 9999.
+    :raises TypeError: ``text`` is not a ``str``, ``now`` not a ``datetime`` or
+        ``end_of_day`` not a ``bool``.
     """
-    if not isinstance(text, str):
-        raise TypeError(f'time must be a str, not {type(text).__name__}')
-    now = ensure_utc(now)
+    check_str(text, 'text')
+    now = check_utc(now, 'now')
+    check_bool(end_of_day, 'end_of_day')
     cleaned = text.strip()
     lowered = cleaned.lower()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     if lowered == 'now':
         return now
     if lowered in ('today', 'yesterday'):
-        day = midnight - timedelta(days=1 if lowered == 'yesterday' else 0)
-        return day + timedelta(days=1) if end_of_day else day
+        try:
+            day = midnight - timedelta(days=1 if lowered == 'yesterday' else 0)
+            return day + timedelta(days=1) if end_of_day else day
+        except OverflowError:
+            raise ValueError(f'{lowered} is out of range for now={shown(now)}') from None
     if _SPAN_RE.fullmatch(cleaned):
         try:
             return now - parse_span(cleaned)
         except OverflowError:
-            raise ValueError(f'time span too large: {text!r}') from None
+            raise ValueError(f'time span reaches before year 1: {shown(text)}') from None
     match = _DATE_RE.fullmatch(cleaned)
     if match:
         try:
@@ -205,17 +224,17 @@ def parse_time_spec(text: str, now: datetime, *, end_of_day: bool = False) -> da
                 date(int(match['year']), int(match['month']), int(match['day'])),
                 datetime.min.time(), tzinfo=timezone.utc)
         except ValueError as exc:
-            raise ValueError(f'not a valid date: {text!r} ({exc})') from None
+            raise ValueError(f'not a valid date: {shown(text)} ({exc})') from None
         if end_of_day:
             try:
                 return day_start + timedelta(days=1)
             except OverflowError:
-                raise ValueError(f'date out of range: {text!r}') from None
+                raise ValueError(f'date out of range: {shown(text)}') from None
         return day_start
     try:
         return parse_timestamp(cleaned)
     except ValueError:
         pass
     raise ValueError(
-        f'not a date, time or span: {text!r} '
+        f'not a date, time or span: {shown(text)} '
         '(use e.g. 2024-05-01, 2024-05-01T12:00:00Z, 7d, 4w, 12h, 30m, today)')

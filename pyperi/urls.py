@@ -5,6 +5,8 @@ import re
 from typing import Any, Mapping
 from urllib.parse import quote, urlencode, urlsplit
 
+from .checks import check_mapping, check_optional_str, check_str, check_text_of, shown
+
 __all__ = [
     'DEFAULT_API_BASE_URL',
     'DEFAULT_WEB_BASE_URL',
@@ -27,6 +29,11 @@ DEFAULT_WEB_BASE_URL = 'https://www.periscope.tv'
 #: Hosts that served Periscope pages, besides an instance's own web base host.
 PERISCOPE_HOSTS = frozenset({'periscope.tv', 'www.periscope.tv', 'pscp.tv', 'www.pscp.tv'})
 
+#: Longest user id and broadcast id accepted (Periscope's were 20 and 13 characters): an id
+#: ends up in URLs and file names, so an absurd one is refused up front.
+MAX_USER_ID_DIGITS = 64
+MAX_BROADCAST_ID_LENGTH = 128
+
 _USER_ID = re.compile(r'[0-9]+')
 _USERNAME = re.compile(r'[A-Za-z0-9_]{1,64}')
 _BROADCAST_ID = re.compile(r'[A-Za-z0-9_=-]+')
@@ -40,63 +47,123 @@ ROUTE_WORDS = frozenset({'follow', 'followers', 'following', 'card', 'embed', 'c
 DEEP_LINK_SCHEME = 'pscp'
 
 
-def _check(value: Any, name: str, pattern: re.Pattern[str], what: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f'{name} must be a str, not {type(value).__name__}')
-    if not pattern.fullmatch(value):
-        raise ValueError(f'{name} must be {what}, got {value!r}')
-    return value
+def _check(value: Any, name: str, pattern: re.Pattern[str], what: str,
+           max_length: int | None = None) -> str:
+    text = check_str(value, check_str(name, 'name'))
+    if not pattern.fullmatch(text) or (max_length is not None and len(text) > max_length):
+        raise ValueError(f'{name} must be {what}, got {shown(text)}')
+    return text
 
 
 def validate_user_id(user_id: Any, name: str = 'user_id') -> str:
-    """Return ``user_id`` as a str of digits; accepts str or int."""
+    """Return ``user_id`` as a str of digits (at most 64); accepts str or int.
+
+    :raises TypeError: ``user_id`` is neither a ``str`` nor an ``int``.
+    :raises ValueError: it is not 1 to 64 digits.
+    """
+    what = f'1 to {MAX_USER_ID_DIGITS} digits'
+    check_str(name, 'name')
     if isinstance(user_id, int) and not isinstance(user_id, bool):
-        if user_id < 0:
-            raise ValueError(f'{name} must be digits, got {user_id!r}')
+        if not 0 <= user_id < 10 ** MAX_USER_ID_DIGITS:
+            raise ValueError(f'{name} must be {what}, got {shown(user_id)}')
         return str(user_id)
-    return _check(user_id, name, _USER_ID, 'digits')
+    if not isinstance(user_id, str):
+        raise TypeError(f'{name} must be a str or int, not {type(user_id).__name__}')
+    return _check(user_id, name, _USER_ID, what, MAX_USER_ID_DIGITS)
 
 
 def validate_username(username: Any, name: str = 'username') -> str:
-    """Return ``username`` if it is 1-64 letters, digits or underscores."""
+    """Return ``username`` if it is 1-64 letters, digits or underscores.
+
+    :raises TypeError: ``username`` is not a ``str``.
+    :raises ValueError: it has another character or length.
+    """
     return _check(username, name, _USERNAME, '1 to 64 letters, digits or underscores')
 
 
 def validate_broadcast_id(broadcast_id: Any, name: str = 'broadcast_id') -> str:
-    """Return ``broadcast_id`` if it is letters, digits, ``_``, ``=`` or ``-``."""
-    return _check(broadcast_id, name, _BROADCAST_ID, 'letters, digits, "_", "=" or "-"')
+    """Return ``broadcast_id`` if it is 1-128 letters, digits, ``_``, ``=`` or ``-``.
+
+    :raises TypeError: ``broadcast_id`` is not a ``str``.
+    :raises ValueError: it has another character or length.
+    """
+    return _check(broadcast_id, name, _BROADCAST_ID,
+                  f'1 to {MAX_BROADCAST_ID_LENGTH} letters, digits, "_", "=" or "-"',
+                  MAX_BROADCAST_ID_LENGTH)
 
 
 def validate_endpoint(endpoint: Any) -> str:
-    """Return ``endpoint`` if it is a plain API method name such as ``getUserPublic``."""
+    """Return ``endpoint`` if it is a plain API method name such as ``getUserPublic``.
+
+    :raises TypeError: ``endpoint`` is not a ``str``.
+    :raises ValueError: it is not a plain word.
+    """
     return _check(endpoint, 'endpoint', _ENDPOINT, 'a plain word like "getUserPublic"')
 
 
-def _base(base_url: str) -> str:
-    return base_url.rstrip('/')
+def _base(base_url: Any, name: str) -> str:
+    return check_str(base_url, name).rstrip('/')
 
 
 def user_url(web_base_url: str, user_id: Any = None, username: Any = None) -> str:
     """URL of a user's page: ``{web}/u/{user_id}`` or ``{web}/{username}``.
 
-    ``user_id`` wins when both are given; ValueError when neither is.
+    ``user_id`` wins when both are given.
+
+    :raises TypeError: an argument has the wrong type (see the ``validate_*`` functions).
+    :raises ValueError: neither is given, or one is not a valid id or name.
     """
+    base = _base(web_base_url, 'web_base_url')
     if user_id is not None:
-        return f'{_base(web_base_url)}/u/{validate_user_id(user_id)}'
+        return f'{base}/u/{validate_user_id(user_id)}'
     if username is not None:
-        return f'{_base(web_base_url)}/{validate_username(username)}'
+        return f'{base}/{validate_username(username)}'
     raise ValueError('user_id or username is required')
 
 
 def broadcast_url(web_base_url: str, broadcast_id: Any) -> str:
-    """URL of a broadcast's page: ``{web}/w/{broadcast_id}``."""
-    return f'{_base(web_base_url)}/w/{validate_broadcast_id(broadcast_id)}'
+    """URL of a broadcast's page: ``{web}/w/{broadcast_id}``.
+
+    :raises TypeError: ``web_base_url`` or ``broadcast_id`` is not a ``str``.
+    :raises ValueError: ``broadcast_id`` is not a valid id.
+    """
+    return f'{_base(web_base_url, "web_base_url")}/w/{validate_broadcast_id(broadcast_id)}'
+
+
+def _query_value(value: Any, name: str) -> str | bytes:
+    """A query parameter's value as text: a str, bytes or number (whose text is taken)."""
+    if isinstance(value, bytes):
+        return value
+    if not isinstance(value, (str, int, float)):
+        raise TypeError(f'{name} must be a str, bytes or number, not {type(value).__name__}')
+    text = value if isinstance(value, str) else check_text_of(value, name)
+    if not text.isascii():
+        try:
+            text.encode('utf-8')
+        except UnicodeEncodeError:
+            raise ValueError(f'{name} is not valid Unicode (a lone surrogate?): '
+                             f'{shown(text)}') from None
+    return text
 
 
 def api_url(api_base_url: str, endpoint: Any, params: Mapping[str, Any] | None = None) -> str:
-    """URL of an API call: params sorted by name, ``None`` values dropped."""
-    url = f'{_base(api_base_url)}/{quote(validate_endpoint(endpoint))}'
-    query = urlencode(sorted((k, v) for k, v in (params or {}).items() if v is not None))
+    """URL of an API call: params sorted by name, ``None`` values dropped.
+
+    :param params: query parameters; values are ``str``, ``bytes`` or numbers.
+    :raises TypeError: an argument or a parameter's name or value has the wrong type.
+    :raises ValueError: ``endpoint`` is not a plain word, or a text cannot be sent (a lone
+        surrogate).
+    """
+    base = _base(api_base_url, 'api_base_url')
+    url = f'{base}/{quote(validate_endpoint(endpoint))}'
+    items = []
+    for key, value in check_mapping({} if params is None else params, 'params').items():
+        if value is not None:
+            if not isinstance(key, str):
+                raise TypeError(f'params names must be str, not {type(key).__name__}')
+            items.append((_query_value(key, 'a params name'),
+                          _query_value(value, f'params[{shown(key)}]')))
+    query = urlencode(sorted(items))
     return f'{url}?{query}' if query else url
 
 
@@ -215,9 +282,11 @@ def parse_periscope_url(url: str, web_base_url: str | None = None) -> dict[str, 
 
     ``w`` and ``u`` are never usernames. Always returns the three keys; those not
     found (or a URL that is not Periscope's) are None. Never raises for a ``str``.
+
+    :raises TypeError: ``url`` is not a ``str``, or ``web_base_url`` neither a ``str`` nor None.
     """
-    if not isinstance(url, str):
-        raise TypeError(f'url must be a str, not {type(url).__name__}')
+    check_str(url, 'url')
+    check_optional_str(web_base_url, 'web_base_url')
     deep = _deep_link(url)
     if deep is not None:
         return deep
@@ -228,32 +297,38 @@ def parse_periscope_url(url: str, web_base_url: str | None = None) -> dict[str, 
 def parse_user_ref(text: Any, web_base_url: str | None = None) -> tuple[str | None, str | None]:
     """Read a user id, a username or a Periscope URL as ``(user_id, username)``.
 
-    Digits are a user id; ValueError when ``text`` names no user.
+    Digits are a user id.
+
+    :raises TypeError: ``text`` is not a ``str``, or ``web_base_url`` neither a ``str`` nor None.
+    :raises ValueError: ``text`` names no user.
     """
     if not isinstance(text, str):
-        raise TypeError(f'user must be a str, not {type(text).__name__}')
+        raise TypeError(f'text (a user) must be a str, not {type(text).__name__}')
+    check_optional_str(web_base_url, 'web_base_url')
     value = text.strip()
     if _USER_ID.fullmatch(value):
-        return value, None
+        return validate_user_id(value, 'text'), None
     if _USERNAME.fullmatch(value) and value.lower() not in _RESERVED:
         return None, value
     parsed = parse_periscope_url(value, web_base_url)
     if parsed['user_id'] or parsed['username']:
         return parsed['user_id'], parsed['username']
-    raise ValueError(f'not a user id, username or Periscope user URL: {text!r}')
+    raise ValueError(f'not a user id, username or Periscope user URL: {shown(text)}')
 
 
 def parse_broadcast_ref(text: Any, web_base_url: str | None = None) -> str:
     """Read a broadcast id or a Periscope broadcast URL as a broadcast id.
 
-    ValueError when ``text`` names no broadcast.
+    :raises TypeError: ``text`` is not a ``str``, or ``web_base_url`` neither a ``str`` nor None.
+    :raises ValueError: ``text`` names no broadcast.
     """
     if not isinstance(text, str):
-        raise TypeError(f'broadcast must be a str, not {type(text).__name__}')
+        raise TypeError(f'text (a broadcast) must be a str, not {type(text).__name__}')
+    check_optional_str(web_base_url, 'web_base_url')
     value = text.strip()
     if _BROADCAST_ID.fullmatch(value):
-        return value
+        return validate_broadcast_id(value, 'text')
     broadcast_id = parse_periscope_url(value, web_base_url)['broadcast_id']
     if broadcast_id:
         return broadcast_id
-    raise ValueError(f'not a broadcast id or Periscope broadcast URL: {text!r}')
+    raise ValueError(f'not a broadcast id or Periscope broadcast URL: {shown(text)}')

@@ -13,6 +13,7 @@ import re
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
+from .checks import check_mapping, check_optional_str, check_str
 from .exceptions import PyPeriResponseError
 
 if TYPE_CHECKING:
@@ -143,7 +144,10 @@ def json_object(text: str, source: str) -> dict[str, Any]:
     """``text`` decoded as a JSON object; PyPeriResponseError saying what came otherwise.
 
     :param source: where the text came from, for the message.
+    :raises TypeError: ``text`` or ``source`` is not a ``str``.
     """
+    check_str(text, 'text')
+    check_str(source, 'source')
     try:
         data = json.loads(text.removeprefix(_BOM))
     except (ValueError, RecursionError) as error:  # RecursionError: absurdly deep nesting
@@ -201,7 +205,12 @@ def session_tokens(data_store: dict[str, Any], *, user_id: str | None = None,
     ``UserCache``.
 
     :raises PyPeriResponseError: a token or the user id is missing.
+    :raises TypeError: ``data_store`` is not a dict, ``user_id`` or ``username`` neither a
+        ``str`` nor None.
     """
+    check_mapping(data_store, 'data_store')
+    check_optional_str(user_id, 'user_id')
+    check_optional_str(username, 'username')
     tokens: dict[str, str] = {}
     for name in TOKEN_NAMES:
         value = _lookup(data_store, 'SessionToken', 'public', name, 'token', 'session_id')

@@ -83,7 +83,7 @@ def test_every_reference_is_checked_before_any_request(bad):
 
 def test_a_reference_that_is_not_a_string_is_a_type_error():
     client = StubClient()
-    with pytest.raises(TypeError, match='user must be a str'):
+    with pytest.raises(TypeError, match=r'users\[1\] must be a str'):
         fetch_histories(client, ['george_clinton', 376827])   # type: ignore[list-item]
     assert client.calls == []
 
