@@ -5,6 +5,7 @@ import logging
 import math
 import os
 import re
+from http.cookiejar import CookieJar
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -17,6 +18,7 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from . import legacy, replay, urls, web
+from .checks import check_bool, check_mapping, check_number, check_optional_str, check_str, shown
 from ._version import __version__
 from .exceptions import (
     PyPeriConnectionError,
@@ -122,9 +124,9 @@ def _check_timeout(timeout: Any) -> Timeout:
     if len(values) not in (1, 2) or not all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         raise TypeError(
-            f'timeout must be a number of seconds or a (connect, read) pair, got {timeout!r}')
-    if not all(0 < v < math.inf for v in values):
-        raise ValueError(f'timeout must be positive and finite, got {timeout!r}')
+            f'timeout must be a number of seconds or a (connect, read) pair, got {shown(timeout)}')
+    if not all(0 < check_number(v, 'timeout') < math.inf for v in values):
+        raise ValueError(f'timeout must be positive and finite, got {shown(timeout)}')
     checked: Timeout = timeout
     return checked
 
@@ -145,6 +147,20 @@ def _check_base_url(url: Any, name: str) -> str:
     if parts.scheme not in ('http', 'https') or not parts.netloc or parts.query or parts.fragment:
         raise ValueError(f'{name} must be an http(s) URL without query, got {url!r}')
     return url.strip().rstrip('/')
+
+
+def _check_get_arguments(url: Any, params: Any, stream: Any, cookies: Any, headers: Any,
+                         endpoint: Any) -> None:
+    """TypeError naming the first argument of :meth:`Peri.http_get` of the wrong type."""
+    check_str(url, 'url')
+    if params is not None:
+        check_mapping(params, 'params')
+    check_bool(stream, 'stream')
+    if cookies is not None and not isinstance(cookies, (Mapping, CookieJar)):
+        raise TypeError(f'cookies must be a dict or a CookieJar, not {type(cookies).__name__}')
+    for name, value in check_mapping(headers or {}, 'headers').items():
+        check_str(value, f'headers[{check_str(name, "headers names")!r}]')
+    check_optional_str(endpoint, 'endpoint')
 
 
 def _field(result: Mapping[str, Any], key: str, kind: type, endpoint: str) -> Any:
@@ -184,6 +200,9 @@ class Peri:
         self.web_base_url = _base_url(web_base_url, 'PYPERI_WEB_BASE_URL',
                                       self.PERISCOPE_WEB_BASE_URL, 'web_base_url')
         self.timeout = _check_timeout(timeout)
+        if session is not None and not isinstance(session, requests.Session):
+            raise TypeError(f'session must be a requests.Session or None, '
+                            f'not {type(session).__name__}')
         retry = retries.new(raise_on_status=False) if isinstance(retries, Retry) \
             else build_retry(retries)  # checked even for a caller's session, which ignores it
         self._owns_session = session is None
@@ -269,7 +288,11 @@ class Peri:
         :raises PyPeriHTTPError: (or a subclass) for any other error status.
         :raises PyPeriConnectionError: could not connect, or the connection dropped.
         :raises PyPeriTimeout: no answer within the timeout.
+        :raises TypeError: an argument has the wrong type.
         """
+        _check_get_arguments(url, params, stream, cookies, headers, endpoint)
+        if timeout is not None:
+            _check_timeout(timeout)
         shown = redact(url)
         wait = timeout or self.timeout
         logger.debug('GET %s', shown)

@@ -123,7 +123,7 @@ def _server_msg(response: requests.Response) -> str | None:
     """The ``msg`` field of a JSON error body, if there is one."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):   # RecursionError: absurdly deep nesting
         return None
     msg = body.get('msg') if isinstance(body, dict) else None
     return str(msg) if msg is not None else None

@@ -309,7 +309,7 @@ def can_encode(text: str, encoding: str | None) -> bool:
     check_optional_str(encoding, 'encoding')
     try:
         text.encode(encoding or 'utf-8')
-    except (UnicodeEncodeError, LookupError):
+    except (UnicodeEncodeError, LookupError, ValueError):   # ValueError: a NUL in the name
         return False
     return True
 

@@ -11,13 +11,12 @@ import html as htmllib
 import json
 import re
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import requests
 
 from .checks import check_mapping, check_optional_str, check_str
 from .exceptions import PyPeriResponseError
-
-if TYPE_CHECKING:
-    import requests
 
 __all__ = ['TOKEN_NAMES', 'body_text', 'extract_data_store', 'json_object', 'session_tokens']
 
@@ -133,7 +132,12 @@ def extract_data_store(page: str) -> dict[str, Any]:
 
 def body_text(response: requests.Response) -> str:
     """A response body as text: UTF-8 (JSON, playlists and Periscope's pages are) unless
-    the server names a charset; requests would guess, slowly, or assume Latin-1."""
+    the server names a charset; requests would guess, slowly, or assume Latin-1.
+
+    :raises TypeError: ``response`` is not a ``requests.Response``.
+    """
+    if not isinstance(response, requests.Response):
+        raise TypeError(f'response must be a requests.Response, not {type(response).__name__}')
     if 'charset=' not in response.headers.get('Content-Type', '').lower():
         # utf-8-sig drops a byte-order mark, as Response.json() (which 0.2.0 used) did.
         return response.content.decode('utf-8-sig', errors='replace')

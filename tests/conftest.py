@@ -5,11 +5,23 @@ import socket
 from typing import Any, Iterator
 
 import pytest
+from hypothesis import settings
 
 from pyperi import Peri
 from pyperi.client import build_retry
 
 LOOPBACK = {'127.0.0.1', 'localhost', '::1'}
+
+# Hypothesis profiles. Both derandomized, so a run is reproducible and never flaky.
+# 'fast' (the default) keeps the suite quick: 10 examples per test, so the fuzz of the
+# public surface (tests/test_fuzz.py) tries 10 per function. 'ci' (.ci/run:
+# pytest -m hypothesis --hypothesis-profile=ci) runs every property at hypothesis' usual
+# 100 examples: 100 per function for the fuzz, over 8,000 in all. 'explore' is random, for
+# hunting: pytest tests/test_fuzz.py --hypothesis-profile=explore.
+settings.register_profile('fast', max_examples=10, derandomize=True)
+settings.register_profile('ci', max_examples=100, derandomize=True, deadline=None)
+settings.register_profile('explore', max_examples=500, derandomize=False, deadline=None)
+settings.load_profile('fast')
 
 
 @pytest.fixture(autouse=True)

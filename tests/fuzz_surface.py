@@ -53,6 +53,30 @@ NOT_LIBRARY = {
 SKIP: dict[str, str] = {
 }
 
+#: Targets with leaks known when the fuzz landed, each with who fixes them (issue 11). They
+#: are still fuzzed, but their failure is expected (xfail, not strict). Remove an entry once
+#: ``python tools/fuzz_report.py --only NAME`` finds nothing: from then on, the fuzz guards it.
+PENDING: dict[str, str] = {
+    'pyperi.replay.get_broadcast_stream_urls':
+        'replay (i11-replay, issue 11 item 5): client is not checked',
+    'pyperi.replay.download_user_history':
+        'replay (i11-replay, item 5): client, directory and callbacks are not checked',
+    'pyperi.replay.download_broadcast':
+        'replay (i11-replay, item 5): client, path and callbacks are not checked',
+    'pyperi.replay.watch':
+        'replay (i11-replay, item 5): client, interval, max_polls, on_event are not checked',
+    'Peri.download_broadcast': 'replay (i11-replay, item 5): path and progress are not checked',
+    'Peri.download_user_history':
+        'replay (i11-replay, item 5): directory, since and callbacks are not checked',
+    'pyperi.archive.archive_session':
+        'archive (issue 12): a non-iterable ignore_params gives a bare TypeError',
+    'pyperi.archive.wayback_session':
+        'archive (issue 12): session is not checked (AttributeError)',
+    'Peri.from_archive':
+        'archive (issue 12): FileNotFoundError not documented in its docstring (:raises:)',
+    'Peri.from_wayback': 'archive (issue 12): as wayback_session',
+}
+
 #: Parameters every call gets a stand-in for, so that nothing waits on the real clock:
 #: a ``sleep`` that checks its argument as ``time.sleep`` does and ends the call after a
 #: few waits (loops such as ``watch`` or a live capture end there), and a ``clock``.
