@@ -47,7 +47,8 @@ PARTS = ('lines', 'document', 'items', 'grid')
 
 #: Characters a terminal must be able to show for block-drawn bars.
 _BAR_CHARACTERS = '█▏…'
-#: Widest bar, table cell width or JSON indent accepted, in characters.
+#: Widest bar, pad() width or JSON indent accepted, in characters (tables are as wide as
+#: their cells).
 MAX_WIDTH = 1000
 
 
@@ -181,6 +182,10 @@ def pad(text: str, width: int, right: bool) -> str:
     """
     check_int(width, 'width', maximum=MAX_WIDTH)
     check_bool(right, 'right')
+    return _pad(text, width, right)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
     gap = ' ' * max(0, width - display_width(text))
     return gap + text if right else text + gap
 
@@ -294,7 +299,8 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
             widths[i] = max(widths[i], display_width(cell))
     lines = []
     for row in [list(headers), *rows]:
-        cells = [pad(cell, widths[i], i in right) for i, cell in enumerate(row)]
+        # Widths come from the cells themselves: no cap, unlike pad()'s width argument.
+        cells = [_pad(cell, widths[i], i in right) for i, cell in enumerate(row)]
         lines.append('  '.join(cells).rstrip())
     return lines
 

@@ -19,6 +19,11 @@ Conventions, shared by every function here:
   duration is unknown (None): the broadcast is counted but adds nothing to the
   duration totals, and ``unknown_durations`` says how many there were.
 * Views are ``n_total_watched``; a missing or non-numeric value counts as 0.
+* Arguments are checked: a ``broadcast`` that is not a mapping (a dict),
+  ``broadcasts`` that are not an iterable of them, or a time that is not a
+  ``datetime`` raise ``TypeError``; a time with no UTC equivalent raises
+  ``ValueError``. Fields *inside* a broadcast are data: garbled ones are skipped
+  as described above, never an error.
 
 Numbers only: drawing them (bars, ``H:MM:SS``) is :mod:`pyperi.formatting`'s job.
 ``pyperi.stats.bar``, ``bar_chart`` and ``format_duration`` still work, with a
@@ -66,9 +71,6 @@ STATES = ('RUNNING', 'ENDED', 'TIMED_OUT')
 MAX_PERIODS = 100_000
 
 Broadcast = Mapping[str, Any]
-
-# Every function here raises TypeError for a ``broadcast`` that is not a mapping (a dict),
-# ``broadcasts`` that are not an iterable of them, and datetimes that are not datetimes.
 
 
 def _now(now: datetime | None) -> datetime:

@@ -7,6 +7,7 @@ are chosen by parameter name and type hint, so new functions are fuzzed as they 
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import inspect
 import json
@@ -537,12 +538,39 @@ def mocked_http(reply: str, garbage: int = 0) -> Iterator[responses.RequestsMock
         yield mock
 
 
+_SANDBOXES: list[Path] = []
+
+
+def _sandbox() -> Path:
+    """One temporary directory per process, removed at exit (made afresh per call is slow)."""
+    if not _SANDBOXES:
+        _SANDBOXES.append(Path(tempfile.mkdtemp(prefix='pyperi-fuzz-')))
+        atexit.register(shutil.rmtree, _SANDBOXES[0], ignore_errors=True)
+    return _SANDBOXES[0]
+
+
+def _empty(sandbox: Path) -> None:
+    """Leave only an empty ``cwd`` in ``sandbox``."""
+    for child in sandbox.iterdir():
+        if child.name == 'cwd' and child.is_dir() and not child.is_symlink() \
+                and not any(child.iterdir()):
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink()
+    (sandbox / 'cwd').mkdir(exist_ok=True)
+
+
 @contextlib.contextmanager
 def fresh_directory() -> Iterator[Path]:
-    """Work in a new empty directory (inside another, so ``..`` stays in the sandbox)."""
-    sandbox = Path(tempfile.mkdtemp(prefix='pyperi-fuzz-'))
+    """Work in an empty directory (inside another, so ``..`` stays in the sandbox).
+
+    ``HOME`` and ``XDG_CACHE_HOME`` point into the sandbox too; it is emptied afterwards.
+    """
+    sandbox = _sandbox()
+    _empty(sandbox)
     work = sandbox / 'cwd'
-    work.mkdir()
     old = os.getcwd()
     saved = {name: os.environ.get(name) for name in
              ('XDG_CACHE_HOME', 'HOME', 'PYPERI_API_BASE_URL', 'PYPERI_WEB_BASE_URL')}
@@ -560,7 +588,7 @@ def fresh_directory() -> Iterator[Path]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        shutil.rmtree(sandbox, ignore_errors=True)
+        _empty(sandbox)
 
 
 @contextlib.contextmanager

@@ -225,6 +225,12 @@ def test_table_value__infinite_duration_is_shown_as_is() -> None:
     assert formatting.csv_value(10 ** 400, 'duration') == 'inf'
 
 
+def test_format_table__cells_wider_than_max_width_are_laid_out() -> None:
+    wide = 'x' * (formatting.MAX_WIDTH + 500)
+    lines = formatting.format_table(['a', 'b'], [[wide, '1'], ['y', '2']], right=[1])
+    assert [len(line) for line in lines] == [len(wide) + 3] * 3
+
+
 def test_can_encode__an_encoding_name_with_a_nul_can_write_nothing() -> None:
     assert formatting.can_encode('x', 'utf\x008') is False   # a ValueError before
 

@@ -127,7 +127,7 @@ def test_call_target__runs_in_an_empty_directory_with_mocked_http() -> None:
     assert outcome.error is None and outcome.requests == 1
     assert outcome.written == ['left.txt']
     assert seen['files'] == [] and seen['cwd'] != os.getcwd()
-    assert not os.path.exists(seen['cwd'])
+    assert os.listdir(seen['cwd']) == []   # emptied for the next call
     assert seen['user']['username'] == 'george_clinton'
 
 
