@@ -9,6 +9,7 @@ from hypothesis import settings
 
 from pyperi import Peri
 from pyperi.client import build_retry
+from pyperi.testing import FakePeriscope
 
 LOOPBACK = {'127.0.0.1', 'localhost', '::1'}
 
@@ -48,3 +49,14 @@ def pp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Peri]:
     monkeypatch.delenv('PYPERI_WEB_BASE_URL', raising=False)
     with Peri(retries=build_retry(3, backoff_factor=0)) as peri:
         yield peri
+
+
+@pytest.fixture
+def fake_periscope() -> Iterator[FakePeriscope]:
+    """The plugin's fixture with small replays (5 segments, not one per 3 s of broadcast).
+
+    Many tests download the default dataset's replays; the fake's own tests of the real
+    segment counts (tests/testing) build their fakes themselves.
+    """
+    with FakePeriscope(small_replays=True) as fake:
+        yield fake

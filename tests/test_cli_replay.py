@@ -17,6 +17,7 @@ from pyperi import (
 )
 from pyperi.cli import main
 from pyperi.testing import FakePeriscope
+from pyperi.testing import fake as fake_module
 from pyperi.testing.dataset import DOCUMENTED_BROADCAST_ID
 
 pytestmark = pytest.mark.integration
@@ -154,7 +155,7 @@ def test_download__bad_broadcast_ref_exits_2_without_requests(replay_fake, capsy
 def test_download__segment_500_exits_3_and_keeps_what_is_complete(
         replay_fake, user_id, capsys, tmp_path):
     broadcast = replay_fake.add_broadcast(user_id, segments=4)
-    replay_fake.fail_next(1, 500, path_prefix=f'/hls/{broadcast["id"]}/main/chunk_2.ts')
+    replay_fake.fail_next(1, 500, path_prefix=replay_fake.segment_path(broadcast['id'], 2))
     code, out, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path),
                          '--jobs', '1')
     assert (code, out) == (3, '')
@@ -261,9 +262,10 @@ def test_download__ctrl_c_keeps_the_partial_and_a_second_run_finishes_it(
     assert json.loads(out)['path'] == str(tmp_path / name)
     assert sha256(tmp_path / name) == replay_fake.replay_sha256(broadcast['id'])
     assert files_in(tmp_path) == [name]
-    segments = sorted(r.path.rsplit('/', 1)[1] for r in replay_fake.requests_for('/hls/')
-                      if r.path.endswith('.ts'))
-    assert segments == [f'chunk_{i}.ts' for i in range(2, 6)]   # only the missing ones
+    segments = sorted(r.path for r in replay_fake.requests_for(replay_fake.replay_path(
+        broadcast['id'])) if r.path.endswith('.ts'))
+    # only the missing ones
+    assert segments == sorted(replay_fake.segment_path(broadcast['id'], i) for i in range(2, 6))
 
 
 def test_download__no_resume_starts_over(replay_fake, user_id, capsys, tmp_path, monkeypatch):
@@ -275,7 +277,8 @@ def test_download__no_resume_starts_over(replay_fake, user_id, capsys, tmp_path,
     code, _, _ = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(tmp_path),
                      '--no-resume', '-N', '2')
     assert code == 0
-    assert len([r for r in replay_fake.requests_for('/hls/') if r.path.endswith('.ts')]) == 4
+    assert len([r for r in replay_fake.requests_for(replay_fake.replay_path(broadcast['id']))
+                if r.path.endswith('.ts')]) == 4
     assert sha256(tmp_path / f'{broadcast["id"]}.ts') == replay_fake.replay_sha256(broadcast['id'])
 
 
@@ -354,7 +357,7 @@ def test_download_user__run_again_skips_complete_files(replay_fake, user_id, cap
     assert code == 0
     assert sorted(out.splitlines()[1:]) == sorted(
         [f'{b["id"]},skipped' for b in made] + [f'{gone["id"]},unavailable'])
-    assert replay_fake.requests_for('/hls/') == []
+    assert [r for r in replay_fake.requests if r.path.endswith(('.m3u8', '.ts'))] == []
     assert files_in(folder) == sorted(f'{b["id"]}.ts' for b in made)
 
 
@@ -390,7 +393,7 @@ def test_download_user__unknown_user_exits_1(replay_fake, capsys, tmp_path):
 def test_download_user__a_failure_exits_3_after_the_rest(replay_fake, user_id, capsys, tmp_path):
     first = replay_fake.add_broadcast(user_id, segments=2)
     second = replay_fake.add_broadcast(user_id, segments=2)
-    replay_fake.fail_next(1, 500, path_prefix=f'/hls/{first["id"]}/')
+    replay_fake.fail_next(1, 500, path_prefix=replay_fake.replay_path(first['id']))
     code, out, err = run(replay_fake, capsys, 'download', '--user', USERNAME, '-o', str(tmp_path),
                          '--format', 'json')
     assert code == 3
@@ -515,12 +518,19 @@ def test_watch__ctrl_c_stops_quietly(replay_fake, user_id, capsys, monkeypatch):
 # -- --offline and the exit code table -------------------------------------------------------
 
 
-def test_offline_download_of_the_documented_broadcast(fake_periscope, capsys, tmp_path):
+def test_offline_download_of_the_documented_broadcast(fake_periscope, capsys, tmp_path,
+                                                      monkeypatch):
+    # The embedded fake's replay of it has 1,243 segments (one per 3 s): five are enough here.
+    class SmallReplays(fake_module.FakePeriscope):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, small_replays=True, **kwargs)
+
+    monkeypatch.setattr(fake_module, 'FakePeriscope', SmallReplays)
     code = main(['--offline', 'download', DOCUMENTED_BROADCAST_ID, '-o', str(tmp_path)])
     out, err = capsys.readouterr()
     assert (code, err) == (0, '')
     path = Path(json.loads(out)['path'])
-    # The default dataset is the same in every replay_fake, so its replay bytes are too.
+    # The default dataset is the same in every small-replay fake, so its replay bytes are too.
     assert sha256(path) == fake_periscope.replay_sha256(DOCUMENTED_BROADCAST_ID)
 
 

@@ -41,18 +41,14 @@ def user(fake_periscope: Any) -> dict[str, Any]:
     return fake_periscope.add_user('replay_tester')
 
 
-def segment_path(broadcast_id: str, index: int, variant: str = 'main') -> str:
-    return f'/hls/{broadcast_id}/{variant}/chunk_{index}.ts'
-
-
 # -- replays ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize('options', [
+    {'absolute_uris': False},
+    {'master': True, 'absolute_uris': False},
     {},
     {'master': True},
-    {'absolute_uris': True},
-    {'master': True, 'absolute_uris': True},
 ], ids=['relative', 'master', 'absolute', 'master-absolute'])
 def test_download__byte_for_byte(fake_periscope: Any, user: dict[str, Any], tmp_path: Path,
                                  options: dict[str, Any]) -> None:
@@ -70,8 +66,8 @@ def test_download__master_playlist_only_best_variant_fetched(
                                              master=True)
     download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path)
     # Only the best variant (listed in the middle of the master playlist) is fetched.
-    fetched = {r.path.split('/')[3] for r in fake_periscope.requests_for(
-        f'/hls/{broadcast["id"]}/') if r.path.endswith('.ts')}
+    fetched = {r.path.split('/')[2] for r in fake_periscope.requests_for(
+        fake_periscope.replay_path(broadcast['id'])) if r.path.endswith('.ts')}
     assert fetched == {'high'}
 
 
@@ -127,7 +123,7 @@ def test_stream_urls__unknown_broadcast_is_none(fake_periscope: Any) -> None:
 def test_download__dropped_segment_retried_without_duplicates(
         fake_periscope: Any, user: dict[str, Any], tmp_path: Path, after_bytes: int) -> None:
     broadcast = fake_periscope.add_broadcast(user['id'], segments=4, segment_size=40_000)
-    chunk = segment_path(broadcast['id'], 2)
+    chunk = fake_periscope.segment_path(broadcast['id'], 2)
     fake_periscope.drop_next(1, path_prefix=chunk, after_bytes=after_bytes)
     path = download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path, sleep=no_sleep)
     assert sha256(path) == fake_periscope.replay_sha256(broadcast['id'])
@@ -140,7 +136,7 @@ def test_download__stalled_segment_retried(fake_periscope: Any, user: dict[str, 
                                            tmp_path: Path) -> None:
     broadcast = fake_periscope.add_broadcast(user['id'], segments=3)
     peri = fake_periscope.make_peri(timeout=0.3)
-    fake_periscope.stall_next(1, 1.0, path_prefix=segment_path(broadcast['id'], 1))
+    fake_periscope.stall_next(1, 1.0, path_prefix=fake_periscope.segment_path(broadcast['id'], 1))
     path = download_broadcast(peri, broadcast['id'], tmp_path, sleep=no_sleep)
     assert sha256(path) == fake_periscope.replay_sha256(broadcast['id'])
 
@@ -148,7 +144,7 @@ def test_download__stalled_segment_retried(fake_periscope: Any, user: dict[str, 
 def test_download__gateway_errors_retried_by_session(fake_periscope: Any, user: dict[str, Any],
                                                      tmp_path: Path) -> None:
     broadcast = fake_periscope.add_broadcast(user['id'], segments=3)
-    fake_periscope.fail_next(2, 503, path_prefix=segment_path(broadcast['id'], 0))
+    fake_periscope.fail_next(2, 503, path_prefix=fake_periscope.segment_path(broadcast['id'], 0))
     path = download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path)
     assert sha256(path) == fake_periscope.replay_sha256(broadcast['id'])
 
@@ -160,18 +156,19 @@ def test_download__segment_error_keeps_only_complete_segments(
         fake_periscope: Any, user: dict[str, Any], tmp_path: Path, status: int,
         error: type) -> None:
     broadcast = fake_periscope.add_broadcast(user['id'], segments=4)
-    fake_periscope.fail_next(1, status, path_prefix=segment_path(broadcast['id'], 2))
+    fake_periscope.fail_next(1, status, path_prefix=fake_periscope.segment_path(broadcast['id'], 2))
     with pytest.raises(error):
         download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path, concurrency=1)
     name = f'{broadcast["id"]}.ts'
     assert files_in(tmp_path) == [f'.{name}.journal', f'.{name}.part']   # for resuming
-    assert fake_periscope.requests_for(segment_path(broadcast['id'], 3)) == []
+    assert fake_periscope.requests_for(fake_periscope.segment_path(broadcast['id'], 3)) == []
 
 
 def test_download__connection_gone_for_good_keeps_only_complete_segments(
         fake_periscope: Any, user: dict[str, Any], tmp_path: Path) -> None:
     broadcast = fake_periscope.add_broadcast(user['id'], segments=3, segment_size=40_000)
-    fake_periscope.drop_next(50, path_prefix=segment_path(broadcast['id'], 1), after_bytes=5_000)
+    fake_periscope.drop_next(50, path_prefix=fake_periscope.segment_path(broadcast['id'], 1),
+                             after_bytes=5_000)
     with pytest.raises(requests.ConnectionError):
         download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path, sleep=no_sleep,
                            concurrency=1)
@@ -256,7 +253,8 @@ def test_live__capture_takes_about_the_broadcast_time(live_capture: LiveCapture)
 
 def test_live__each_segment_fetched_once(live_capture: LiveCapture) -> None:
     for index in range(5):
-        requested = live_capture.fake.requests_for(segment_path(live_capture.broadcast_id, index))
+        requested = live_capture.fake.requests_for(
+            live_capture.fake.segment_path(live_capture.broadcast_id, index, live=True))
         assert len(requested) == 1
 
 
@@ -301,7 +299,7 @@ def test_download_user_history__failure_does_not_stop_the_rest(
         fake_periscope: Any, user: dict[str, Any], tmp_path: Path) -> None:
     first = fake_periscope.add_broadcast(user['id'], segments=2)
     second = fake_periscope.add_broadcast(user['id'], segments=2)
-    fake_periscope.fail_next(1, 500, path_prefix=f'/hls/{first["id"]}/')
+    fake_periscope.fail_next(1, 500, path_prefix=fake_periscope.replay_path(first['id']))
     results = download_user_history(fake_periscope.peri, 'replay_tester', tmp_path)
     statuses = {r.broadcast_id: r.status for r in results or []}
     assert statuses == {first['id']: 'failed', second['id']: 'downloaded'}

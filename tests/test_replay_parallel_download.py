@@ -51,7 +51,7 @@ class ArrivalRecorder:
 
     def http_get(self, url: str, **options: Any) -> requests.Response | None:
         response = self.peri.http_get(url, **options)
-        found = re.search(r'chunk_(\d+)\.ts', url)
+        found = re.search(r'chunk_\d+_(\d+)_a\.ts', url)
         if response is not None and found:
             response.content   # the whole body, now
             with self.lock:
@@ -80,7 +80,8 @@ def test_parallel__segments_completing_out_of_order_are_written_in_order(
     broadcast = fake_periscope.add_broadcast(user['id'], segments=10, segment_size=20_000)
     release = threading.Event()
     # Segment 0 is held until segments 1 to 3 have arrived.
-    fake_periscope.delay_next(1, release, path_prefix=f'/hls/{broadcast["id"]}/main/chunk_0.ts')
+    first = fake_periscope.segment_path(broadcast['id'], 0)
+    fake_periscope.delay_next(1, release, path_prefix=first)
     client = ArrivalRecorder(fake_periscope.peri, release, {1, 2, 3})
     path = download_broadcast(client, broadcast['id'], tmp_path, concurrency=4)
     assert client.arrived.index(0) > client.arrived.index(3)
@@ -96,7 +97,7 @@ def test_parallel__several_held_segments_still_in_order(fake_periscope: Any,
     release = threading.Event()
     for index in (1, 4):
         fake_periscope.delay_next(1, release,
-                                  path_prefix=f'/hls/{broadcast["id"]}/main/chunk_{index}.ts')
+                                  path_prefix=fake_periscope.segment_path(broadcast['id'], index))
     client = ArrivalRecorder(fake_periscope.peri, release, {2, 3, 5})
     path = download_broadcast(client, broadcast['id'], tmp_path, concurrency=6)
     assert client.arrived.index(1) > client.arrived.index(5)
@@ -146,7 +147,8 @@ def test_live__a_batch_of_new_segments_is_fetched_in_parallel(fake_periscope: An
     broadcast = fake_periscope.go_live(user['id'], live_segments=4, segment_interval=0.05)
     fake_periscope.advance_time(1.0)   # all four listed at the first read, not yet ended
     release = threading.Event()
-    fake_periscope.delay_next(1, release, path_prefix=f'/hls/{broadcast["id"]}/main/chunk_0.ts')
+    first = fake_periscope.segment_path(broadcast['id'], 0)
+    fake_periscope.delay_next(1, release, path_prefix=first)
     client = ArrivalRecorder(fake_periscope.peri, release, {1})
     path = download_broadcast(client, broadcast['id'], tmp_path, concurrency=4)
     assert client.arrived.index(0) > client.arrived.index(1)
@@ -171,7 +173,7 @@ def test_live__ctrl_c_publishes_what_is_complete(fake_periscope: Any, user: dict
     assert 'saved to' in str(stopped) and stopped.seconds > 0
     # The file holds the first two segments fetched (the live window decides which).
     fetched = sorted(int(m.group(1)) for m in (
-        re.search(r'chunk_(\d+)\.ts$', r.path) for r in fake_periscope.requests) if m)
+        re.search(r'chunk_\d+_(\d+)_a\.ts$', r.path) for r in fake_periscope.requests) if m)
     whole = fake_periscope.replay_bytes(broadcast['id'])
     expected = b''.join(whole[i * size:(i + 1) * size] for i in fetched[:2])
     assert stopped.path.read_bytes() == expected

@@ -37,8 +37,8 @@ def files_in(directory: Path) -> list[str]:
 
 def fetched_segments(fake: Any, broadcast_id: str) -> list[int]:
     """The segment numbers of ``broadcast_id`` requested so far, sorted."""
-    found = [re.search(r'chunk_(\d+)\.ts$', r.path) for r in fake.requests
-             if broadcast_id in r.path]
+    found = [re.search(r'chunk_\d+_(\d+)_a\.ts$', r.path)
+             for r in fake.requests_for(fake.replay_path(broadcast_id))]
     return sorted(int(match.group(1)) for match in found if match)
 
 
@@ -101,7 +101,7 @@ def test_resume__mid_segment_cuts_the_half_written_tail(fake_periscope: Any,
     # file: the connection of segment 2 drops after 300,000 bytes, and the first read's
     # bytes are left in the partial file.
     broadcast = fake_periscope.add_broadcast(user['id'], segments=4, segment_size=400_000)
-    fake_periscope.drop_next(1, path_prefix=f'/hls/{broadcast["id"]}/main/chunk_2.ts',
+    fake_periscope.drop_next(1, path_prefix=fake_periscope.segment_path(broadcast['id'], 2),
                              after_bytes=300_000)
     with pytest.raises(PyPeriConnectionError):
         download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path, concurrency=1,
@@ -149,7 +149,7 @@ def test_resume__a_failed_segment_keeps_a_resumable_partial(fake_periscope: Any,
                                                             broadcast: dict[str, Any],
                                                             tmp_path: Path) -> None:
     # Two at a time, segment 5 is asked for only once segment 3 is written.
-    fake_periscope.drop_next(10, path_prefix=f'/hls/{broadcast["id"]}/main/chunk_5.ts')
+    fake_periscope.drop_next(10, path_prefix=fake_periscope.segment_path(broadcast['id'], 5))
     with pytest.raises(PyPeriConnectionError, match='segment 5'):
         download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path, concurrency=2,
                            segment_retries=1, sleep=no_sleep)
@@ -165,7 +165,7 @@ def test_resume__a_failed_segment_keeps_a_resumable_partial(fake_periscope: Any,
 def test_resume__failure_before_any_segment_leaves_nothing(fake_periscope: Any,
                                                            broadcast: dict[str, Any],
                                                            tmp_path: Path) -> None:
-    fake_periscope.fail_next(1, 404, path_prefix=f'/hls/{broadcast["id"]}/main/chunk_0.ts')
+    fake_periscope.fail_next(1, 404, path_prefix=fake_periscope.segment_path(broadcast['id'], 0))
     with pytest.raises(PyPeriStreamUnavailableError):
         download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path)
     assert files_in(tmp_path) == []
@@ -349,7 +349,7 @@ def test_resume__after_sigkill_gives_the_right_bytes(fake_periscope: Any,
     assert sha256(path) == fake_periscope.replay_sha256(broadcast['id'])
     ours = [r.path for r in fake_periscope.requests
             if r.headers.get('User-Agent') == 'after-the-kill' and r.path.endswith('.ts')]
-    assert sorted(int(re.search(r'chunk_(\d+)', p).group(1)) for p in ours) == \
+    assert sorted(int(re.search(r'chunk_\d+_(\d+)_a', p).group(1)) for p in ours) == \
         list(range(kept, 30))   # type: ignore[union-attr]
     assert files_in(tmp_path) == [path.name]
 

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from pyperi.testing import hls, pages
+from pyperi.testing.generate import GO_ZERO_TIME
 from pyperi.testing.response import Response, error_response, json_response
 from pyperi.testing.store import BroadcastRecord, Dataset
 from pyperi.testing.wire import (
@@ -23,12 +23,11 @@ from pyperi.testing.wire import (
 
 __all__ = ['App']
 
-_RESERVED = {'w', 'u', 'hls', 'api', 'assets', 'favicon.ico', 'robots.txt'}
+_RESERVED = {'w', 'u', 'api', 'assets', 'favicon.ico', 'robots.txt'}
 _HTML = 'text/html; charset=utf-8'
 _M3U8 = 'application/vnd.apple.mpegurl'
 _COOKIE_TTL = 6 * 3600
-_CHUNK_RE = re.compile(r'chunk_(\d+)\.ts')
-_LIVE_PLAYLISTS = ('live.m3u8', 'lhls.m3u8')
+_LIVE_PREFIX = ['Transcoding', 'v1', 'hls']
 
 
 @dataclass
@@ -70,8 +69,10 @@ class App:
         if path.startswith(API_PATH + '/'):
             return self._api(path[len(API_PATH) + 1:], params)
         parts = [p for p in path.split('/') if p]
-        if parts[:1] == ['hls']:
-            return self._hls(parts[1:], headers)
+        if parts[:3] == _LIVE_PREFIX:
+            return self._live(parts[3:])
+        if parts and hls.REPLAY_KEY_RE.fullmatch(parts[0]):
+            return self._replay(parts[0], parts[1:], headers)
         return self._page(parts)
 
     def _page(self, parts: list[str]) -> Response:
@@ -135,34 +136,38 @@ class App:
         return json_response(200, self._access_video_body(record))
 
     def _access_video_body(self, record: BroadcastRecord) -> dict[str, Any]:
-        """The accessVideoPublic body for ``record`` (fresh cookies each time)."""
+        """The accessVideoPublic body for ``record``: a replay's (signed cookies, fresh each
+        time) or a live broadcast's (2019: three playlists, no cookies, no RTMP)."""
         base = self._base_url()
         body: dict[str, Any] = {
             'broadcast': dict(record.info),
-            'session': secrets.token_urlsafe(48),
+            'session': '',
             'share_url': '%s/w/%s' % (base, record.id),
             'chat_token': secrets.token_urlsafe(96),
             'life_cycle_token': secrets.token_urlsafe(32),
             'broadcaster_only_visibility': False,
             'default_playback_buffer_length': 1.0,
-            'cookies': self.cookies_for(record.id),
+            'autoplay_view_threshold': 3.0,
         }
         if record.running:
-            live = '%s/hls/%s' % (base, record.id)
-            host = urlsplit(base).hostname or '127.0.0.1'
-            body.update(type='StreamTypeLowLatency', hls_url=live + '/live.m3u8',
-                        https_hls_url=live + '/live.m3u8', lhls_url=live + '/lhls.m3u8',
-                        lhlsweb_url=live + '/lhls.m3u8',
-                        rtmp_url='rtmp://%s:1935/live/%s' % (host, record.id))
+            body['session'] = secrets.token_urlsafe(48)
+            https_hls = hls.live_playlist_url(record, base, 'hls_url')
+            body.update(type='StreamTypeWeb', hls_url=https_hls, https_hls_url=https_hls,
+                        lhls_url=hls.live_playlist_url(record, base, 'lhls_url'),
+                        lhlsweb_url=hls.live_playlist_url(record, base, 'lhlsweb_url'),
+                        hls_is_encrypted=record.encrypted, lhls_is_encrypted=record.encrypted,
+                        min_playback_buffer_length=1.0, max_playback_buffer_length=5.0)
         else:
             body['type'] = 'StreamTypeReplay'
             if record.info.get('available_for_replay'):
-                body['replay_url'] = self.replay_url(record.id)
+                body['replay_url'] = self.replay_url(record)
+            body['cookies'] = self.cookies_for(record)
         return body
 
-    def replay_url(self, broadcast_id: str) -> str:
-        """The replay playlist URL of a broadcast."""
-        return '%s/hls/%s/playlist.m3u8' % (self._base_url(), broadcast_id)
+    def replay_url(self, record: BroadcastRecord) -> str:
+        """The replay playlist URL of a broadcast: ``<host>/<replay key>/playlist_<19
+        digits>.m3u8``."""
+        return '%s%s/%s' % (self._base_url(), hls.replay_dir(record), hls.playlist_name(record))
 
     def _get_user_broadcasts_public(self, params: dict[str, str]) -> Response:
         user_id = params.get('user_id')
@@ -221,7 +226,8 @@ class App:
         body = pages.user_page(user, tokens, now_ms,
                                canonical='%s/%s' % (self._base_url(), user['username']),
                                extra_users=self.dataset.page_users(user_id),
-                               malformed=self._malformed.get(user_id))
+                               malformed=self._malformed.get(user_id),
+                               generation=self.dataset.page_generation(user_id) or 2019)
         return _html(200, body)
 
     def _broadcast_page(self, broadcast_id: str, user_id: str | None) -> Response:
@@ -234,30 +240,35 @@ class App:
             return _not_found_page()
         tokens, now_ms = self.issue_tokens(owner)
         body = pages.broadcast_page(user, dict(record.info), tokens, now_ms,
-                                    canonical='%s/w/%s' % (self._base_url(), broadcast_id))
+                                    canonical='%s/w/%s' % (self._base_url(), broadcast_id),
+                                    generation=self.dataset.page_generation(owner) or 2019)
         return _html(200, body)
 
     # -- HLS ---------------------------------------------------------------------------------
 
-    def cookies_for(self, broadcast_id: str) -> list[dict[str, str]]:
-        """CloudFront-style signed cookies granting access to one broadcast's HLS files."""
+    def cookies_for(self, record: BroadcastRecord) -> list[dict[str, Any]]:
+        """CloudFront signed cookies for one broadcast's replay files, with Go's cookie fields
+        (``Path`` is ``/<replay key>``, ``Domain`` the fake's host)."""
         base = self._base_url()
+        path = hls.replay_dir(record)
         policy = json.dumps({'Statement': [{
-            'Resource': '%s/hls/%s/*' % (base, broadcast_id),
+            'Resource': '%s%s/*' % (base, path),
             'Condition': {'DateLessThan': {'AWS:EpochTime': int(self._wall()) + _COOKIE_TTL}},
         }]}, separators=(',', ':'))
         encoded = _cloudfront_b64(policy.encode())
         domain = urlsplit(base).hostname or '127.0.0.1'
-        path = '/hls/%s/' % broadcast_id
         values = (encoded, self._sign(encoded), CLOUDFRONT_KEY_PAIR_ID)
-        return [{'Name': n, 'Value': v, 'Domain': domain, 'Path': path}
-                for n, v in zip(CLOUDFRONT_COOKIES, values)]
+        return [{'Name': name, 'Value': value, 'Path': path, 'Domain': domain,
+                 'Expires': GO_ZERO_TIME, 'RawExpires': '', 'MaxAge': 0, 'Secure': False,
+                 'HttpOnly': False, 'Raw': '', 'Unparsed': None}
+                for name, value in zip(CLOUDFRONT_COOKIES, values)]
 
     def _sign(self, encoded_policy: str) -> str:
         digest = hmac.new(self._secret, encoded_policy.encode(), hashlib.sha256).digest()
         return _cloudfront_b64(digest)
 
-    def _cookies_ok(self, broadcast_id: str, headers: dict[str, str]) -> bool:
+    def _cookies_ok(self, key: str, headers: dict[str, str]) -> bool:
+        """Whether the request's cookies are signed by the fake, unexpired, for ``/<key>/*``."""
         policy_name, signature_name, key_pair_name = CLOUDFRONT_COOKIES
         jar = _cookie_jar(headers.get('cookie', ''))
         policy = jar.get(policy_name, '')
@@ -271,49 +282,63 @@ class App:
             expires = statement['Condition']['DateLessThan']['AWS:EpochTime']
         except (ValueError, KeyError, IndexError, TypeError):
             return False
-        return (resource.endswith('/hls/%s/*' % broadcast_id)
-                and float(expires) > self._wall())
+        return urlsplit(resource).path == '/%s/*' % key and float(expires) > self._wall()
 
-    def _hls(self, parts: list[str], headers: dict[str, str]) -> Response:
-        """``/hls/<broadcast id>/<file>``: signed cookies first, then the file."""
-        if not parts or not self._cookies_ok(parts[0], headers):
+    def _replay(self, key: str, rest: list[str], headers: dict[str, str]) -> Response:
+        """``/<replay key>/...``: signed cookies for that key first, then the file."""
+        if not self._cookies_ok(key, headers):
             return Response(403, 'application/xml', _ACCESS_DENIED)
-        record = self.dataset.get_record(parts[0])
-        if record is None:
+        record = self.dataset.get_record_by_key(key)
+        if record is None or record.keys.replay != key:
             return _no_such_key()
-        return self._hls_file(record, parts[1:])
-
-    def _hls_file(self, record: BroadcastRecord, rest: list[str]) -> Response:
-        if len(rest) == 2:
-            return self._variant_file(record, rest[0], rest[1])
-        name = '/'.join(rest)
-        if name in _LIVE_PLAYLISTS:
-            return self._live_playlist(record)
-        if name == 'key' and record.encrypted:
+        if rest == ['key'] and record.encrypted:
             return Response(200, 'application/octet-stream', hls.aes_key(record.id))
-        if name == 'playlist.m3u8' and record.replayable:
-            return self._replay_playlist(record)
-        return _no_such_key()
-
-    def _replay_playlist(self, record: BroadcastRecord) -> Response:
-        base = self._base_url()
-        if record.master:
-            return _m3u8(hls.master_playlist(record, base))
-        variant = hls.variants(record)[0]
-        return _m3u8(hls.media_playlist(record, variant, base, from_variant_dir=False))
-
-    def _variant_file(self, record: BroadcastRecord, variant_name: str, name: str) -> Response:
-        """``<variant>/playlist.m3u8`` of a master playlist, or ``<variant>/chunk_<n>.ts``."""
-        variant = hls.find_variant(record, variant_name)
+        variant, name = self._variant_and_name(record, rest)
         if variant is None:
             return _no_such_key()
-        if name == 'playlist.m3u8' and record.replayable and record.master:
+        if name == hls.playlist_name(record) and record.replayable:
+            if record.master and len(rest) == 1:
+                return _m3u8(hls.master_playlist(record, self._base_url()))
             return _m3u8(hls.media_playlist(record, variant, self._base_url()))
-        match = _CHUNK_RE.fullmatch(name)
-        index = int(match.group(1)) if match else None
-        if index is None or index >= self._available(record):
+        return self._segment_file(record, variant, name)
+
+    def _live(self, rest: list[str]) -> Response:
+        """``/Transcoding/v1/hls/<live key>/<region path>/...``: no cookies, as in 2019."""
+        tail = len(hls.LIVE_REGION_PATH) + 1
+        if len(rest) <= tail or tuple(rest[1:tail]) != hls.LIVE_REGION_PATH:
             return _no_such_key()
-        if not (record.replayable or record.running):
+        record = self.dataset.get_record_by_key(rest[0])
+        if record is None or record.live is None or record.keys.live != rest[0]:
+            return _no_such_key()
+        files = rest[tail:]
+        if files == ['key'] and record.encrypted:
+            return Response(200, 'application/octet-stream', hls.aes_key(record.id))
+        if len(files) == 1 and files[0] in hls.LIVE_PLAYLISTS.values():
+            return self._live_playlist(record)
+        variant, name = self._variant_and_name(record, files)
+        if variant is None:
+            return _no_such_key()
+        return self._segment_file(record, variant, name)
+
+    @staticmethod
+    def _variant_and_name(record: BroadcastRecord,
+                          files: list[str]) -> tuple[hls.Variant | None, str]:
+        """The variant and file name a path names: ``<name>`` for a single rendition,
+        ``<variant>/<name>`` under a master playlist (``<name>`` alone: the master)."""
+        if len(files) == 1:
+            if record.master and not files[0].endswith('.m3u8'):
+                return None, ''
+            return hls.best_variant(record), files[0]
+        if len(files) == 2 and record.master:
+            return hls.find_variant(record, files[0]), files[1]
+        return None, ''
+
+    def _segment_file(self, record: BroadcastRecord, variant: hls.Variant, name: str) -> Response:
+        match = hls.SEGMENT_RE.fullmatch(name)
+        if match is None or name != hls.segment_name(record, int(match.group(2))):
+            return _no_such_key()
+        index = int(match.group(2))
+        if index >= self._available(record) or not (record.replayable or record.running):
             return _no_such_key()
         return self._segment(record, variant, index)
 
@@ -324,13 +349,11 @@ class App:
         return record.segments
 
     def _live_playlist(self, record: BroadcastRecord) -> Response:
-        if record.live is None:
-            return _no_such_key()
+        assert record.live is not None
         first, stop = hls.live_window(record, self._available(record))
         variant = hls.variants(record)[0]
-        return _m3u8(hls.media_playlist(record, variant, self._base_url(), first=first,
-                                        stop=stop, ended=not record.running,
-                                        from_variant_dir=False))
+        return _m3u8(hls.media_playlist(record, variant, self._base_url(), live=True,
+                                        first=first, stop=stop, ended=not record.running))
 
     def _segment(self, record: BroadcastRecord, variant: hls.Variant, index: int) -> Response:
         def chunks() -> Iterator[bytes]:

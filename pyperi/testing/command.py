@@ -109,7 +109,8 @@ def _write_warc(args: argparse.Namespace) -> int:
     from pyperi.testing.warc import write_warc
 
     try:
-        with FakePeriscope(args.host, args.port, token_ttl=args.token_ttl) as fake:
+        with FakePeriscope(args.host, args.port, token_ttl=args.token_ttl,
+                           small_replays=True) as fake:
             records = write_warc(args.write_warc, fake=fake)
     except ImportError as exc:
         print(str(exc), file=sys.stderr)

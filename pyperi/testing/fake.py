@@ -13,7 +13,7 @@ from pyperi.testing import hls, pages
 from pyperi.testing.app import App
 from pyperi.testing.dataset import RESERVED_IDS, load_default_dataset
 from pyperi.testing.faults import Delay, Drop, Fail, Fault, FaultPlan, Stall
-from pyperi.testing.generate import make_broadcast
+from pyperi.testing.generate import history_fields, make_broadcast
 from pyperi.testing.requestlog import RecordedRequest, RequestLog
 from pyperi.testing.server import FakeHTTPServer
 from pyperi.testing.store import DEFAULT_SEGMENT_SIZE, BroadcastRecord, Dataset
@@ -38,10 +38,14 @@ class FakePeriscope:
     :param token_ttl: lifetime of the session tokens its pages issue, in seconds.
     :param now: the moment generated data is relative to (default: now, UTC).
     :param default_data: load the default dataset (George Clinton and friends).
+    :param small_replays: replays get 5 segments unless told otherwise, instead of one per 3 s
+        of broadcast as Periscope cut them (a two-hour replay has 2,400): for fast tests that
+        download the default dataset's replays. Playlists keep Periscope's style either way.
     """
 
     def __init__(self, host: str = '127.0.0.1', port: int = 0, *, token_ttl: float = 300.0,
-                 now: datetime | None = None, default_data: bool = True) -> None:
+                 now: datetime | None = None, default_data: bool = True,
+                 small_replays: bool = False) -> None:
         self._host = host
         self._requested_port = port
         self._offset = 0.0
@@ -55,7 +59,7 @@ class FakePeriscope:
         self._peris: list[Peri] = []
         self._peri: Peri | None = None
         self._dataset = Dataset(now, clock=self._clock, wall=self._wall,
-                                reserved_ids=RESERVED_IDS)
+                                reserved_ids=RESERVED_IDS, small_replays=small_replays)
         self._app = App(self._dataset, lambda: self.web_base_url, self._wall, self._clock,
                         token_ttl)
         if default_data:
@@ -182,10 +186,20 @@ class FakePeriscope:
         """The moment the generated data is relative to."""
         return self._dataset.now
 
-    def add_user(self, username: str, user_id: str | int | None = None,
-                 **fields: Any) -> dict[str, Any]:
-        """Add a user (realistic generated fields, overridden by ``fields``); return its dict."""
-        return self._dataset.add_user(username, user_id, **fields)
+    @property
+    def small_replays(self) -> bool:
+        """Whether replays get 5 segments unless told otherwise (see the constructor)."""
+        return self._dataset.small_replays
+
+    def add_user(self, username: str, user_id: str | int | None = None, *,
+                 page_generation: int = 2019, **fields: Any) -> dict[str, Any]:
+        """Add a user (realistic generated fields, overridden by ``fields``); return its dict.
+
+        :param page_generation: the shape of the user's web pages: 2019 (pscp.tv, no
+            ``Tracking`` in the data-store) or 2016 (``Tracking.userId`` names the user).
+        """
+        return self._dataset.add_user(username, user_id, page_generation=page_generation,
+                                      **fields)
 
     def remove_user(self, user_id: str | int) -> None:
         """Remove a user and its broadcasts (a user that vanished)."""
@@ -201,18 +215,23 @@ class FakePeriscope:
 
     def add_broadcast(self, user_id: str | int, *, broadcast_id: str | None = None,
                       state: str = 'ENDED', start: datetime | None = None,
-                      duration: float = 600.0, n_total_watched: int = 0, segments: int = 5,
-                      segment_size: int = DEFAULT_SEGMENT_SIZE, master: bool = False,
-                      absolute_uris: bool = False, encrypted: bool = False,
+                      duration: float = 600.0, n_total_watched: int = 0,
+                      segments: int | None = None, segment_size: int = DEFAULT_SEGMENT_SIZE,
+                      master: bool = False, absolute_uris: bool = True, encrypted: bool = False,
                       live_segments: int | None = None, segment_interval: float | None = None,
-                      **fields: Any) -> dict[str, Any]:
+                      generation: int = 2019, **fields: Any) -> dict[str, Any]:
         """Add a broadcast of ``user_id``; return its dict (as in the user's history).
 
         ``start`` defaults to ``duration`` + 60 s before now for ended broadcasts, now for
-        RUNNING ones. A RUNNING broadcast gets a live playlist growing by one segment every
-        ``segment_interval`` seconds (default ``duration / live_segments``) up to
-        ``live_segments`` (default ``segments``); then it ends. ``segment_size`` is rounded
-        down to whole 188-byte packets. ``fields`` override any key of the broadcast dict.
+        RUNNING ones. ``segments`` defaults to one per 3 s of ``duration`` (5 with
+        ``small_replays``). A RUNNING broadcast gets a live playlist growing by one segment
+        every ``segment_interval`` seconds (default ``duration / live_segments``) up to
+        ``live_segments`` (default ``segments``); then it ends. A TIMED_OUT broadcast has no
+        ``end``: its last ``ping`` is ``duration`` after its start. ``segment_size`` is rounded
+        down to whole 188-byte packets. ``absolute_uris=False`` writes playlist URIs relative
+        to the playlist. ``generation`` is the record's shape: 2019 (``Z`` timestamps,
+        ``twitter_id``, ``media_key``, ...) or 2016 (local offsets). ``fields`` override any
+        key of the broadcast dict.
         """
         user = self._dataset.get_user(str(user_id))
         if user is None:
@@ -227,8 +246,10 @@ class FakePeriscope:
         broadcast_id = broadcast_id or self._dataset.new_broadcast_id()
         rng = random.Random(broadcast_id)
         info = make_broadcast(rng, user, broadcast_id, start=start, duration=duration,
-                              state=state, n_total_watched=n_total_watched, **fields)
-        record = self._dataset.store(user['id'], info, segments=segments,
+                              state=state, n_total_watched=n_total_watched,
+                              generation=generation, **fields)
+        record = self._dataset.store(user['id'], info, history_extra=history_fields(rng, info),
+                                     segments=segments,
                                      segment_size=segment_size, duration=duration,
                                      master=master, absolute_uris=absolute_uris,
                                      encrypted=encrypted, live_segments=live_segments,
@@ -258,14 +279,36 @@ class FakePeriscope:
         return record
 
     def replay_url(self, broadcast_id: str) -> str:
-        """The replay playlist URL of a broadcast (cookies from accessVideoPublic needed)."""
-        self._record_for(broadcast_id)
-        return self._app.replay_url(broadcast_id)
+        """The replay playlist URL of a broadcast (cookies from accessVideoPublic needed):
+        ``<base>/<replay key>/playlist_<19 digits>.m3u8``."""
+        return self._app.replay_url(self._record_for(broadcast_id))
 
     def stream_cookies(self, broadcast_id: str) -> dict[str, str]:
-        """Valid HLS cookies for a broadcast, as a name -> value dict."""
-        self._record_for(broadcast_id)
-        return {c['Name']: c['Value'] for c in self._app.cookies_for(broadcast_id)}
+        """Valid replay cookies for a broadcast, as a name -> value dict."""
+        record = self._record_for(broadcast_id)
+        return {c['Name']: c['Value'] for c in self._app.cookies_for(record)}
+
+    def replay_path(self, broadcast_id: str) -> str:
+        """The path every replay file of a broadcast starts with: ``/<replay key>/``.
+
+        Use it as a ``path_prefix`` to aim faults at a replay, or to find its requests.
+        """
+        return hls.replay_dir(self._record_for(broadcast_id)) + '/'
+
+    def live_path(self, broadcast_id: str) -> str:
+        """The path every live playlist and segment of a broadcast starts with (ends in ``/``)."""
+        return hls.live_dir(self._record_for(broadcast_id)) + '/'
+
+    def segment_path(self, broadcast_id: str, index: int, *, live: bool = False) -> str:
+        """The path of segment ``index`` of the broadcast's replay (or, with ``live``, of its
+        live stream), best variant: ``/<replay key>/chunk_<start ns>_<index>_a.ts``.
+
+        :raises KeyError: for an unknown broadcast.
+        :raises ValueError: for a negative ``index``.
+        """
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise ValueError('index must be an int >= 0: %r' % (index,))
+        return hls.segment_path(self._record_for(broadcast_id), index, live=live)
 
     def replay_bytes(self, broadcast_id: str) -> bytes:
         """What a correct download of the broadcast yields (best variant, decrypted)."""

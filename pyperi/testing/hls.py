@@ -5,11 +5,32 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import math
+import posixpath
 import random
+import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator
 
 from pyperi.testing.store import BroadcastRecord
+
+__all__ = ['LIVE_PLAYLISTS', 'LIVE_REGION_PATH', 'MASTER_VARIANTS', 'PACKET_SIZE', 'REPLAY_KEY_RE',
+           'SEGMENT_RE', 'Variant', 'aes_iv', 'aes_key', 'best_variant', 'find_variant',
+           'live_dir', 'live_playlist_url', 'live_window', 'master_playlist', 'media_playlist',
+           'plain_chunks', 'plain_size', 'playlist_name', 'replay_chunks', 'replay_dir',
+           'require_cryptography', 'segment_chunks', 'segment_duration', 'segment_name',
+           'segment_path', 'served_size', 'variants']
+
+#: The live playlists accessVideoPublic names, by URL field: HLS, low-latency HLS, LHLS for the
+#: web player. Each is its own path; the fake serves the same media playlist at all three.
+LIVE_PLAYLISTS = {'hls_url': 'dynamic_playlist.m3u8', 'lhls_url': 'dynamic_lowlatency.m3u8',
+                  'lhlsweb_url': 'dynamic_lhlsweb.m3u8'}
+#: Path of a live stream's files after its key, as Periscope's transcoder named them.
+LIVE_REGION_PATH = ('non_transcode', 'us-west-1', 'periscope-replay-direct-prod-us-west-1-public')
+#: A replay key: 64 bytes of URL-safe base64 (never a username, so never a user page).
+REPLAY_KEY_RE = re.compile(r'[A-Za-z0-9_-]{86}==')
+#: A segment's file name: the broadcast's start in nanoseconds, then the segment's index.
+SEGMENT_RE = re.compile(r'chunk_(\d{19})_(\d+)_a\.ts')
 
 PACKET_SIZE = 188
 #: Packets generated per chunk while streaming a segment (64 KiB, less a few bytes).
@@ -143,44 +164,99 @@ def segment_duration(record: BroadcastRecord) -> float:
     return record.duration / record.segments
 
 
-def _segment_uri(record: BroadcastRecord, variant: Variant, index: int, base: str,
-                 from_variant_dir: bool) -> str:
-    name = 'chunk_%d.ts' % index
-    if record.absolute_uris:
-        return '%s/hls/%s/%s/%s' % (base, record.id, variant.name, name)
-    return name if from_variant_dir else '%s/%s' % (variant.name, name)
+def replay_dir(record: BroadcastRecord) -> str:
+    """The path holding a broadcast's replay files: ``/<replay key>`` (on the replay host)."""
+    return '/' + record.keys.replay
 
 
-def _key_line(record: BroadcastRecord, base: str, from_variant_dir: bool) -> list[str]:
+def live_dir(record: BroadcastRecord) -> str:
+    """The path holding a broadcast's live playlists and segments (no cookies needed)."""
+    return '/'.join(('/Transcoding/v1/hls', record.keys.live) + LIVE_REGION_PATH)
+
+
+def live_playlist_url(record: BroadcastRecord, base: str, field: str) -> str:
+    """The live playlist URL of ``field`` (``hls_url``, ``lhls_url`` or ``lhlsweb_url``)."""
+    return '%s%s/%s?type=live' % (base, live_dir(record), LIVE_PLAYLISTS[field])
+
+
+def playlist_name(record: BroadcastRecord) -> str:
+    """``playlist_<19 digits>.m3u8``: the replay playlist's file name."""
+    return 'playlist_%s.m3u8' % record.keys.playlist
+
+
+def segment_name(record: BroadcastRecord, index: int) -> str:
+    """``chunk_<start in ns>_<index>_a.ts``."""
+    return 'chunk_%019d_%d_a.ts' % (max(0, round(record.start * 1e9)), index)
+
+
+def _variant_dir(record: BroadcastRecord, variant: Variant, stream_dir: str) -> str:
+    """Where a variant's segments (and media playlist) live: the stream's own directory for a
+    single rendition, a subdirectory per variant under a master playlist."""
+    return '%s/%s' % (stream_dir, variant.name) if record.master else stream_dir
+
+
+def segment_path(record: BroadcastRecord, index: int, *, live: bool = False,
+                 variant: Variant | None = None) -> str:
+    """The path of segment ``index`` of ``variant`` (default: the best) as replay or live."""
+    stream_dir = live_dir(record) if live else replay_dir(record)
+    chosen = variant or best_variant(record)
+    return '%s/%s' % (_variant_dir(record, chosen, stream_dir), segment_name(record, index))
+
+
+def _program_date_time(record: BroadcastRecord, index: int, duration: float) -> str:
+    """When segment ``index`` was recorded: ``2016-12-12T18:41:09.286Z``."""
+    moment = datetime.fromtimestamp(record.start, timezone.utc) + timedelta(
+        seconds=index * duration)
+    return moment.isoformat(timespec='milliseconds').replace('+00:00', 'Z')
+
+
+class _Uris:
+    """URIs as a playlist at ``playlist_dir`` writes them: absolute or relative to itself."""
+
+    def __init__(self, record: BroadcastRecord, base: str, playlist_dir: str) -> None:
+        self.absolute = record.absolute_uris
+        self.base = base
+        self.playlist_dir = playlist_dir
+
+    def __call__(self, path: str) -> str:
+        if self.absolute:
+            return self.base + path
+        return posixpath.relpath(path, self.playlist_dir)
+
+
+def _key_line(record: BroadcastRecord, uri: _Uris, stream_dir: str) -> list[str]:
     if not record.encrypted:
         return []
-    if record.absolute_uris:
-        uri = '%s/hls/%s/key' % (base, record.id)
-    else:
-        uri = '../key' if from_variant_dir else 'key'
-    return ['#EXT-X-KEY:METHOD=AES-128,URI="%s",IV=0x%s' % (uri, aes_iv(record.id).hex())]
+    key_uri = uri(stream_dir + '/key')
+    return ['#EXT-X-KEY:METHOD=AES-128,URI="%s",IV=0x%s' % (key_uri, aes_iv(record.id).hex())]
 
 
-def media_playlist(record: BroadcastRecord, variant: Variant, base: str, *,
-                   first: int = 0, stop: int | None = None, ended: bool = True,
-                   from_variant_dir: bool = True) -> str:
-    """A media playlist of segments ``first`` .. ``stop - 1``.
+def media_playlist(record: BroadcastRecord, variant: Variant, base: str, *, live: bool = False,
+                   first: int = 0, stop: int | None = None, ended: bool = True) -> str:
+    """A media playlist of segments ``first`` .. ``stop - 1``, in Periscope's style: version 6,
+    independent segments, a program date-time before every segment.
 
     :param base: the server's base URL, used for absolute URIs.
+    :param live: the live playlist (in the live directory; no ``PLAYLIST-TYPE``) rather than
+        the replay (``VOD``).
     :param ended: add ``#EXT-X-ENDLIST`` (a replay, or a live broadcast that finished).
-    :param from_variant_dir: URIs relative to ``/hls/<id>/<variant>/`` (else ``/hls/<id>/``).
     """
     stop = record.segments if stop is None else stop
     duration = segment_duration(record)
-    lines = ['#EXTM3U', '#EXT-X-VERSION:3',
+    stream_dir = live_dir(record) if live else replay_dir(record)
+    segment_dir = _variant_dir(record, variant, stream_dir)
+    uri = _Uris(record, base, stream_dir if live else segment_dir)
+    lines = ['#EXTM3U', '#EXT-X-VERSION:6',
              '#EXT-X-TARGETDURATION:%d' % max(1, math.ceil(duration)),
              '#EXT-X-MEDIA-SEQUENCE:%d' % first]
-    if ended and record.live is None:
+    if not live:
         lines.append('#EXT-X-PLAYLIST-TYPE:VOD')
-    lines.extend(_key_line(record, base, from_variant_dir))
+    lines.append('#EXT-X-INDEPENDENT-SEGMENTS')
+    lines.extend(_key_line(record, uri, stream_dir))
     for index in range(first, stop):
+        lines.append('#EXT-X-PROGRAM-DATE-TIME:' + _program_date_time(record, index, duration))
         lines.append('#EXTINF:%.3f,' % duration)
-        lines.append(_segment_uri(record, variant, index, base, from_variant_dir))
+        lines.append(uri('%s/%s' % (segment_dir, segment_name(record, index))))
     if ended:
         lines.append('#EXT-X-ENDLIST')
     return '\n'.join(lines) + '\n'
@@ -188,14 +264,14 @@ def media_playlist(record: BroadcastRecord, variant: Variant, base: str, *,
 
 def master_playlist(record: BroadcastRecord, base: str) -> str:
     """A master playlist listing every variant's media playlist."""
-    lines = ['#EXTM3U', '#EXT-X-VERSION:3']
+    stream_dir = replay_dir(record)
+    uri = _Uris(record, base, stream_dir)
+    lines = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-INDEPENDENT-SEGMENTS']
     for variant in variants(record):
         lines.append('#EXT-X-STREAM-INF:BANDWIDTH=%d,RESOLUTION=%s,CODECS="avc1.42c01e,mp4a.40.2"'
                      % (variant.bandwidth, variant.resolution))
-        if record.absolute_uris:
-            lines.append('%s/hls/%s/%s/playlist.m3u8' % (base, record.id, variant.name))
-        else:
-            lines.append('%s/playlist.m3u8' % variant.name)
+        lines.append(uri('%s/%s' % (_variant_dir(record, variant, stream_dir),
+                                    playlist_name(record))))
     return '\n'.join(lines) + '\n'
 
 

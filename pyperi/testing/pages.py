@@ -6,7 +6,8 @@ import html
 import json
 from typing import Any
 
-__all__ = ['MALFORMED_KINDS', 'broadcast_page', 'not_found_page', 'home_page', 'user_page']
+__all__ = ['HISTORY_TRACKING_TYPE', 'MALFORMED_KINDS', 'broadcast_page', 'not_found_page',
+           'home_page', 'user_page']
 
 MALFORMED_KINDS = ('missing', 'bad_json', 'no_tokens')
 
@@ -63,42 +64,51 @@ def _encode_store(store: dict[str, Any]) -> str:
     return html.escape(json.dumps(store, ensure_ascii=False, separators=(',', ':')), quote=True)
 
 
-def _tokens_block(tokens: dict[str, tuple[str, int]], requested_ms: int) -> dict[str, Any]:
-    return {name: {'token': {'session_id': session_id, 'expiry': expiry},
-                   'requestedAt': requested_ms}
+#: ``Tracking.type`` of a 2016 profile page (2019 pages have no ``Tracking`` at all).
+HISTORY_TRACKING_TYPE = 'periscope/USER_BROADCAST_HISTORY_REQUEST'
+
+
+def _tokens_block(tokens: dict[str, tuple[str, int]]) -> dict[str, Any]:
+    # The expiry sits beside the token, not inside it.
+    return {name: {'token': {'session_id': session_id}, 'expiry': expiry}
             for name, (session_id, expiry) in tokens.items()}
 
 
-def _store(user: dict[str, Any], tokens: dict[str, tuple[str, int]], requested_ms: int,
-           extra_users: dict[str, Any], broadcast: dict[str, Any] | None = None) -> dict[str, Any]:
+def _store(user: dict[str, Any], tokens: dict[str, tuple[str, int]], now_ms: int,
+           extra_users: dict[str, Any], broadcast: dict[str, Any] | None,
+           generation: int) -> dict[str, Any]:
     user_id = str(user['id'])
     users = dict(extra_users)
-    users[user_id] = {'user': user, 'broadcastIds': [broadcast['id']] if broadcast else []}
-    return {
+    users[user_id] = {'timestamp': now_ms, 'user': user}
+    store: dict[str, Any] = {
         'Auth': {'cookie': None, 'user': None},
         'Locale': {'locale': 'en', 'language': 'en', 'timezone': 'America/Los_Angeles'},
         'Experiments': {'lhls_web': True, 'replay_scrubber': 'B'},
         'BroadcastCache': {'broadcasts': {broadcast['id']: {'broadcast': broadcast}}
                            if broadcast else {}, 'pending': []},
-        'SessionToken': {'public': _tokens_block(tokens, requested_ms), 'authed': {}},
-        'Tracking': {'userId': user_id, 'page': 'broadcast' if broadcast else 'profile',
-                     'username': user.get('username')},
+        'SessionToken': {'public': _tokens_block(tokens), 'authed': {}},
         'Translations': _TRANSLATIONS,
-        'UserCache': {'users': users,
-                      'usernames': {str(user.get('username', '')).lower(): user_id}},
+        'UserCache': {'users': users},
     }
+    if generation == 2016 and broadcast is None:
+        store['Tracking'] = {'type': HISTORY_TRACKING_TYPE, 'userId': user_id}
+    return store
 
 
-def user_page(user: dict[str, Any], tokens: dict[str, tuple[str, int]], requested_ms: int, *,
+def user_page(user: dict[str, Any], tokens: dict[str, tuple[str, int]], now_ms: int, *,
               canonical: str, extra_users: dict[str, Any] | None = None,
-              malformed: str | None = None, broadcast: dict[str, Any] | None = None) -> bytes:
+              malformed: str | None = None, broadcast: dict[str, Any] | None = None,
+              generation: int = 2019) -> bytes:
     """A profile (or broadcast) page for ``user`` carrying ``tokens`` (name -> (id, expiry ms)).
 
+    :param now_ms: when the page is served (epoch ms), the ``UserCache`` timestamp.
+    :param extra_users: more ``UserCache.users`` entries (``{id: {"timestamp", "user"}}``).
     :param malformed: one of :data:`MALFORMED_KINDS` to break the data-store on purpose.
+    :param generation: 2016 (a profile page has ``Tracking``) or 2019 (no ``Tracking``).
     """
     name = str(user.get('display_name') or user.get('username'))
     title = '%s (@%s) on Periscope' % (name, user.get('username'))
-    store = _store(user, tokens, requested_ms, extra_users or {}, broadcast)
+    store = _store(user, tokens, now_ms, extra_users or {}, broadcast, generation)
     if malformed == 'no_tokens':
         del store['SessionToken']
     attr: str | None = _encode_store(store)
@@ -114,10 +124,11 @@ def user_page(user: dict[str, Any], tokens: dict[str, tuple[str, int]], requeste
 
 
 def broadcast_page(user: dict[str, Any], broadcast: dict[str, Any],
-                   tokens: dict[str, tuple[str, int]], requested_ms: int, *,
-                   canonical: str) -> bytes:
+                   tokens: dict[str, tuple[str, int]], now_ms: int, *,
+                   canonical: str, generation: int = 2019) -> bytes:
     """The page of one broadcast (``/w/<id>``)."""
-    return user_page(user, tokens, requested_ms, canonical=canonical, broadcast=broadcast)
+    return user_page(user, tokens, now_ms, canonical=canonical, broadcast=broadcast,
+                     generation=generation)
 
 
 def not_found_page() -> bytes:

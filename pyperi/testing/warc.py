@@ -34,13 +34,16 @@ from pyperi.testing.dataset import (
 if TYPE_CHECKING:  # pragma: no cover
     from pyperi.testing.fake import FakePeriscope
 
-__all__ = ['DEFAULT_WARC_USERS', 'REAL_API_BASE_URL', 'REAL_REPLAY_BASE_URL',
-           'REAL_WEB_BASE_URL', 'WarcWriter', 'payload_digest', 'write_warc']
+__all__ = ['DEFAULT_WARC_USERS', 'REAL_API_BASE_URL', 'REAL_LIVE_BASE_URL',
+           'REAL_REPLAY_BASE_URL', 'REAL_WEB_BASE_URL', 'WarcWriter', 'payload_digest',
+           'write_warc']
 
 REAL_WEB_BASE_URL = urls.DEFAULT_WEB_BASE_URL
 REAL_API_BASE_URL = urls.DEFAULT_API_BASE_URL
 #: Where the recorded replay playlists and segments are filed (Periscope's replay host).
 REAL_REPLAY_BASE_URL = 'https://replay.periscope.tv'
+#: Where live playlists are filed (the transcoder's CDN host, as in 2019's accessVideoPublic).
+REAL_LIVE_BASE_URL = 'https://prod-fastly-us-west-1.video.pscp.tv'
 #: The users :func:`write_warc` records by default: their pages, API calls and replays.
 DEFAULT_WARC_USERS = (GEORGE_CLINTON_USERNAME, MARKETING_USERNAME, EMPTY_HISTORY_USERNAME)
 
@@ -213,13 +216,13 @@ class _Recorder:
         self.session = requests.Session()
         self.session.trust_env = False
         self._replace = (
-            (self.base + '/hls/', REAL_REPLAY_BASE_URL + '/hls/'),
+            (self.base + '/Transcoding/', REAL_LIVE_BASE_URL + '/Transcoding/'),
             (self.base + '/api/v2', REAL_API_BASE_URL),
-            (self.base, REAL_WEB_BASE_URL),
         )
+        # Replay files live under /<replay key>/ (88 characters ending in ==) on the fake's host.
+        self._replay = re.compile(re.escape(self.base) + r'(?=/[A-Za-z0-9_-]{86}==/)')
         host = re.escape(fake.host)
         self._domain = re.compile(r'("Domain":\s*")' + host + '"')
-        self._rtmp = re.compile(r'rtmp://' + host + r'(:\d+)?/')
 
     def close(self) -> None:
         self.session.close()
@@ -228,8 +231,8 @@ class _Recorder:
         """``text`` with the fake's URLs turned into Periscope's."""
         for fake_url, real_url in self._replace:
             text = text.replace(fake_url, real_url)
-        text = self._domain.sub(r'\1.periscope.tv"', text)
-        return self._rtmp.sub('rtmp://vidman.periscope.tv:1935/', text)
+        text = self._replay.sub(REAL_REPLAY_BASE_URL, text).replace(self.base, REAL_WEB_BASE_URL)
+        return self._domain.sub(r'\1.periscope.tv"', text)
 
     def get(self, url: str, cookies: dict[str, str] | None = None) -> requests.Response:
         """GET ``url`` from the fake and record it; the fake's own response is returned."""
@@ -315,7 +318,8 @@ def write_warc(path: str | os.PathLike[str], *, users: Iterable[str] = DEFAULT_W
     broadcasts. Returns the number of records written.
 
     :param users: usernames to record (default :data:`DEFAULT_WARC_USERS`).
-    :param fake: a running fake to record (default: a new one with the default data).
+    :param fake: a running fake to record (default: a new one with the default data and
+        small replays, five segments each).
     :param gzip: compress record by record (default: the name ends in ``.gz``).
     :param date: the ``WARC-Date`` of every record (default: when each was recorded).
     """
@@ -326,7 +330,7 @@ def write_warc(path: str | os.PathLike[str], *, users: Iterable[str] = DEFAULT_W
     if fake is None:
         from pyperi.testing.fake import FakePeriscope
 
-        fake = FakePeriscope().start()
+        fake = FakePeriscope(small_replays=True).start()
     try:
         with WarcWriter(path, gzip=gzip) as warc:
             recorder = _Recorder(fake, warc, date)

@@ -18,7 +18,7 @@ pytest.importorskip('fastwarc')
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The fake's George Clinton recorded into a .warc.gz and a .warc, with the replay's digest."""
     folder = tmp_path_factory.mktemp('recorded')
-    with FakePeriscope() as fake:
+    with FakePeriscope(small_replays=True) as fake:
         gz = folder / 'periscope.warc.gz'
         plain = folder / 'periscope.warc'
         write_warc(gz, users=['george_clinton'], fake=fake, date=CAPTURED)

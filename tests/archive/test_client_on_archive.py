@@ -1,6 +1,7 @@
 """The whole client, unchanged, on a WARC recorded from the fake (gzip and uncompressed)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -54,7 +55,8 @@ def test_stats_of_the_archived_history(pp: Peri) -> None:
 def test_get_broadcast_stream_urls(pp: Peri) -> None:
     streams = pp.get_broadcast_stream_urls('1zqKVWybqeDGB')
     assert streams is not None
-    assert streams['replay'] == 'https://replay.periscope.tv/hls/1zqKVWybqeDGB/playlist.m3u8'
+    assert re.fullmatch(r'https://replay\.periscope\.tv/[A-Za-z0-9_-]{86}==/playlist_\d{19}\.m3u8',
+                        streams['replay'])
     assert streams['state'] == 'ENDED' and streams['cookies']
 
 

@@ -67,7 +67,7 @@ def pywb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     archive = root / 'collections' / 'coll' / 'archive'
     archive.mkdir(parents=True)
     (root / 'collections' / 'coll' / 'indexes').mkdir()
-    with FakePeriscope() as fake:
+    with FakePeriscope(small_replays=True) as fake:
         write_warc(archive / 'periscope.warc.gz', users=['george_clinton'], fake=fake,
                    date=CAPTURED)
         digest = fake.replay_sha256('1zqKVWybqeDGB')

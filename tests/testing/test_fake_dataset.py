@@ -16,7 +16,8 @@ from pyperi.testing.store import Dataset
 from pyperi.timeutil import parse_timestamp
 
 NOW = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
-TIMESTAMP_RE = r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}[+-]\d\d:\d\d$'
+# 2016 records write local time with its offset, 2019 records UTC with Z; both nanoseconds.
+TIMESTAMP_RE = r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}([+-]\d\d:\d\d|Z)$'
 
 
 def build(now=NOW):
@@ -45,8 +46,13 @@ def test_generated__one_running_broadcast_without_end():
     assert len(running) == 1 and 'end' not in running[0]
 
 
-def test_generated__every_other_broadcast_has_an_end():
-    assert all('end' in b for b in build().history(GEORGE_CLINTON_ID) if b['state'] != 'RUNNING')
+def test_generated__every_ended_broadcast_has_an_end():
+    assert all('end' in b for b in build().history(GEORGE_CLINTON_ID) if b['state'] == 'ENDED')
+
+
+def test_generated__timed_out_broadcasts_have_no_end():
+    timed_out = [b for b in build().history(GEORGE_CLINTON_ID) if b['state'] == 'TIMED_OUT']
+    assert len(timed_out) == 2 and not any('end' in b for b in timed_out)
 
 
 def test_generated__periscope_shaped():

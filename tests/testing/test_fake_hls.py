@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -14,6 +14,13 @@ from pyperi.testing import (
 from pyperi.testing.hls import PACKET_SIZE
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def fake_server():
+    """A fake with small replays (5 segments each): these tests fetch replays whole."""
+    with FakePeriscope(small_replays=True) as server:
+        yield server
 
 
 def cookies_of(body):
@@ -34,6 +41,16 @@ def fetch(http, body, relative, **kwargs):
     """GET ``relative`` to the replay URL of an accessVideoPublic ``body``, with its cookies."""
     return http.get(urljoin(body['replay_url'], relative), cookies=cookies_of(body), timeout=5,
                     **kwargs)
+
+
+def segment(fake, http, body, index, **kwargs):
+    """GET segment ``index`` of the replay of ``body`` (best variant), with its cookies."""
+    url = fake.web_base_url + fake.segment_path(body['broadcast']['id'], index)
+    return http.get(url, cookies=cookies_of(body), timeout=5, **kwargs)
+
+
+def playlist_of(http, body):
+    return fetch(http, body, body['replay_url']).text
 
 
 def download(http, playlist_url, cookies):
@@ -79,14 +96,23 @@ def test_replay_url_and_stream_cookies__open_the_playlist(fake_server, http):
     assert response.status_code == 200 and response.text.startswith('#EXTM3U\n')
 
 
-def test_replay__playlist_is_vod_with_relative_uris(fake_server, http):
+def test_replay__playlist_is_vod_with_absolute_uris(fake_server, http):
     body = access(fake_server, http, DOCUMENTED_BROADCAST_ID)
     response = http.get(body['replay_url'], cookies=cookies_of(body), timeout=5)
     assert response.headers['Content-Type'] == 'application/vnd.apple.mpegurl'
     text = response.text
     assert text.startswith('#EXTM3U\n')
     assert '#EXT-X-PLAYLIST-TYPE:VOD' in text and text.endswith('#EXT-X-ENDLIST\n')
-    assert uris(text) == ['main/chunk_%d.ts' % i for i in range(5)]
+    assert uris(text) == [fake_server.web_base_url + fake_server.segment_path(
+        DOCUMENTED_BROADCAST_ID, i) for i in range(5)]
+
+
+def test_replay__relative_uris_on_request(fake_server, http):
+    fake_server.add_user('rel_user', '41')
+    broadcast = fake_server.add_broadcast('41', segments=2, absolute_uris=False)
+    text = playlist_of(http, access(fake_server, http, broadcast['id']))
+    assert uris(text) == [fake_server.segment_path(broadcast['id'], i).rsplit('/', 1)[1]
+                          for i in range(2)]
 
 
 def test_unavailable_replay__no_replay_url(fake_server, http):
@@ -107,38 +133,40 @@ def two_segments(fake, http, segment_size):
 
 def test_segments__are_mpeg_ts(fake_server, http):
     body = two_segments(fake_server, http, 188 * 3)
-    assert fetch(http, body, 'main/chunk_1.ts').headers['Content-Type'] == 'video/mp2t'
+    assert segment(fake_server, http, body, 1).headers['Content-Type'] == 'video/mp2t'
 
 
 def test_segments__whole_packets_with_sync_bytes(fake_server, http):
-    content = fetch(http, two_segments(fake_server, http, 188 * 3 + 100), 'main/chunk_1.ts').content
+    body = two_segments(fake_server, http, 188 * 3 + 100)
+    content = segment(fake_server, http, body, 1).content
     assert len(content) == 188 * 3
     assert content[::PACKET_SIZE] == b'\x47' * 3
 
 
 def test_segments__same_bytes_every_time(fake_server, http):
     body = two_segments(fake_server, http, 188 * 3)
-    assert fetch(http, body, 'main/chunk_1.ts').content == fetch(http, body,
-                                                                 'main/chunk_1.ts').content
+    assert (segment(fake_server, http, body, 1).content
+            == segment(fake_server, http, body, 1).content)
 
 
 def test_segments__same_bytes_from_another_fake(fake_server, http):
-    first = fetch(http, two_segments(fake_server, http, 188 * 3), 'main/chunk_1.ts').content
-    with FakePeriscope() as other:
-        assert fetch(http, two_segments(other, http, 188 * 3), 'main/chunk_1.ts').content == first
+    first = segment(fake_server, http, two_segments(fake_server, http, 188 * 3), 1).content
+    with FakePeriscope(default_data=False) as other:
+        again = segment(other, http, two_segments(other, http, 188 * 3), 1).content
+    assert again == first
 
 
 def test_segments__differ_from_each_other(fake_server, http):
     body = two_segments(fake_server, http, 188 * 3)
-    assert fetch(http, body, 'main/chunk_0.ts').content != fetch(http, body,
-                                                                 'main/chunk_1.ts').content
+    assert (segment(fake_server, http, body, 0).content
+            != segment(fake_server, http, body, 1).content)
 
 
 def test_segments__large_ones_stream(fake_server, http):
     fake_server.add_user('big_seg', '43')
     broadcast = fake_server.add_broadcast('43', segments=1, segment_size=3 * 1024 * 1024)
     body = access(fake_server, http, broadcast['id'])
-    response = fetch(http, body, 'main/chunk_0.ts', stream=True)
+    response = segment(fake_server, http, body, 0, stream=True)
     digest = hashlib.sha256()
     for chunk in response.iter_content(65536):
         digest.update(chunk)
@@ -146,10 +174,11 @@ def test_segments__large_ones_stream(fake_server, http):
     assert digest.hexdigest() == fake_server.replay_sha256(broadcast['id'])
 
 
-@pytest.mark.parametrize('name', ['main/chunk_99.ts', 'other/chunk_0.ts', 'main/nope.ts'])
-def test_missing_segment__404(fake_server, http, name):
+@pytest.mark.parametrize('index, prefix', [(99, ''), (0, 'other/'), (0, 'main/')])
+def test_missing_segment__404(fake_server, http, index, prefix):
     body = access(fake_server, http, DOCUMENTED_BROADCAST_ID)
-    assert fetch(http, body, name).status_code == 404
+    name = fake_server.segment_path(DOCUMENTED_BROADCAST_ID, index).rsplit('/', 1)[1]
+    assert fetch(http, body, prefix + name).status_code == 404
 
 
 # -- cookies -----------------------------------------------------------------------------------
@@ -158,7 +187,8 @@ def test_missing_segment__404(fake_server, http, name):
                                             'CloudFront-Key-Pair-Id': 'APKAIHCXHHQVRTVSFRWQ'}])
 def test_cookies__required(fake_server, http, cookies):
     body = access(fake_server, http, DOCUMENTED_BROADCAST_ID)
-    for url in (body['replay_url'], urljoin(body['replay_url'], 'main/chunk_0.ts')):
+    first = fake_server.web_base_url + fake_server.segment_path(DOCUMENTED_BROADCAST_ID, 0)
+    for url in (body['replay_url'], first):
         response = http.get(url, cookies=cookies, timeout=5)
         assert response.status_code == 403
         assert b'AccessDenied' in response.content
@@ -167,9 +197,16 @@ def test_cookies__required(fake_server, http, cookies):
 def test_cookies__only_for_their_broadcast(fake_server, http):
     other = fake_server.history(GEORGE_CLINTON_ID)[3]['id']
     body = access(fake_server, http, DOCUMENTED_BROADCAST_ID)
-    response = http.get(body['replay_url'].replace(DOCUMENTED_BROADCAST_ID, other),
-                        cookies=cookies_of(body), timeout=5)
+    response = http.get(fake_server.replay_url(other), cookies=cookies_of(body), timeout=5)
     assert response.status_code == 403
+
+
+def test_cookies__path_is_the_replay_key_and_covers_every_file(fake_server, http):
+    body = access(fake_server, http, DOCUMENTED_BROADCAST_ID)
+    path = fake_server.replay_path(DOCUMENTED_BROADCAST_ID).rstrip('/')
+    assert {cookie['Path'] for cookie in body['cookies']} == {path}
+    assert urlsplit(body['replay_url']).path.startswith(path + '/')
+    assert all(urlsplit(uri).path.startswith(path + '/') for uri in uris(playlist_of(http, body)))
 
 
 def test_cookies__work_from_a_cookie_jar(fake_server, http):
@@ -196,13 +233,17 @@ def master_body(fake_server, http):
 
 
 def test_master__lists_three_variants_best_not_first(master_body, http):
-    found = bandwidths(fetch(http, master_body, 'playlist.m3u8').text)
+    found = bandwidths(playlist_of(http, master_body))
     assert len(found) == 3 and found != sorted(found, reverse=True)
 
 
-def test_master__relative_variant_playlists(master_body, http):
-    text = fetch(http, master_body, 'playlist.m3u8').text
-    assert uris(text) == ['low/playlist.m3u8', 'high/playlist.m3u8', 'mid/playlist.m3u8']
+def test_master__relative_variant_playlists(fake_server, http):
+    fake_server.add_user('rel_master', '40')
+    broadcast = fake_server.add_broadcast('40', master=True, segments=2, absolute_uris=False)
+    body = access(fake_server, http, broadcast['id'])
+    name = urlsplit(body['replay_url']).path.rsplit('/', 1)[1]
+    assert uris(playlist_of(http, body)) == ['%s/%s' % (variant, name)
+                                             for variant in ('low', 'high', 'mid')]
 
 
 def test_master__best_variant_is_what_a_download_yields(fake_server, master_body, http):
@@ -212,7 +253,9 @@ def test_master__best_variant_is_what_a_download_yields(fake_server, master_body
 
 def test_master__low_variant_has_smaller_segments(master_body, http):
     data = download(http, master_body['replay_url'], cookies_of(master_body))
-    low = fetch(http, master_body, 'low/chunk_0.ts').content
+    low_playlist = urljoin(master_body['replay_url'], uris(playlist_of(http, master_body))[0])
+    first = uris(http.get(low_playlist, cookies=cookies_of(master_body), timeout=5).text)[0]
+    low = fetch(http, master_body, urljoin(low_playlist, first)).content
     assert 0 < len(low) < len(data) // 3
 
 
@@ -220,20 +263,22 @@ def test_master__low_variant_has_smaller_segments(master_body, http):
 def absolute_body(fake_server, http):
     """accessVideoPublic of a new broadcast whose playlists use absolute URIs."""
     fake_server.add_user('abs_user', '45')
-    broadcast = fake_server.add_broadcast('45', absolute_uris=True, master=True, segments=2)
+    broadcast = fake_server.add_broadcast('45', master=True, segments=2)
     return access(fake_server, http, broadcast['id'])
 
 
 def test_absolute_uris__in_the_master_playlist(fake_server, absolute_body, http):
-    master = fetch(http, absolute_body, 'playlist.m3u8').text
-    assert all(uri.startswith(fake_server.web_base_url + '/hls/') for uri in uris(master))
+    master = playlist_of(http, absolute_body)
+    replay = fake_server.web_base_url + fake_server.replay_path(absolute_body['broadcast']['id'])
+    assert all(uri.startswith(replay) for uri in uris(master))
 
 
 def test_absolute_uris__in_the_media_playlist(fake_server, absolute_body, http):
-    master = fetch(http, absolute_body, 'playlist.m3u8').text
+    master = playlist_of(http, absolute_body)
     media = http.get(uris(master)[1], cookies=cookies_of(absolute_body), timeout=5).text
-    assert uris(media)[0] == '%s/hls/%s/high/chunk_0.ts' % (fake_server.web_base_url,
-                                                            absolute_body['broadcast']['id'])
+    first = fake_server.segment_path(absolute_body['broadcast']['id'], 0)
+    assert uris(media)[0] == fake_server.web_base_url + first
+    assert first.split('/')[2] == 'high'
 
 
 def test_absolute_uris__download_works(fake_server, absolute_body, http):
@@ -251,7 +296,7 @@ def encrypted_body(fake_server, http):
 
 
 def key_line(http, body):
-    text = fetch(http, body, 'playlist.m3u8').text
+    text = playlist_of(http, body)
     return next(line for line in text.splitlines() if line.startswith('#EXT-X-KEY'))
 
 
@@ -268,7 +313,7 @@ def test_encrypted__decrypted_segments_are_the_replay_bytes(fake_server, encrypt
     iv = bytes.fromhex(line.split('IV=0x')[1])
     assert len(key) == 16
     plain = b''
-    for uri in uris(fetch(http, encrypted_body, 'playlist.m3u8').text):
+    for uri in uris(playlist_of(http, encrypted_body)):
         decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
         unpadder = padding.PKCS7(128).unpadder()
         padded = decryptor.update(fetch(http, encrypted_body, uri).content) + decryptor.finalize()
@@ -290,33 +335,38 @@ def live(fake_server, http):
     fake_server.add_user('live_user', '48')
     broadcast = fake_server.go_live('48', live_segments=3, segment_interval=30.0)
     body = access(fake_server, http, broadcast['id'])
-    return broadcast, body['hls_url'], cookies_of(body)
+    return broadcast, body['hls_url']
 
 
 def live_playlist(http, live):
-    _broadcast, live_url, cookies = live
-    return http.get(live_url, cookies=cookies, timeout=5).text
+    _broadcast, live_url = live
+    return http.get(live_url, timeout=5).text
+
+
+def live_segment_urls(fake, live, count):
+    broadcast, _live_url = live
+    return [fake.web_base_url + fake.segment_path(broadcast['id'], i, live=True)
+            for i in range(count)]
 
 
 def test_live__go_live_is_running_without_end(live):
-    broadcast, _url, _cookies = live
+    broadcast, _url = live
     assert broadcast['state'] == 'RUNNING' and 'end' not in broadcast
 
 
-def test_live__playlist_starts_with_one_segment_and_no_end(live, http):
+def test_live__playlist_starts_with_one_segment_and_no_end(fake_server, live, http):
     first = live_playlist(http, live)
-    assert '#EXT-X-ENDLIST' not in first and uris(first) == ['main/chunk_0.ts']
+    assert '#EXT-X-ENDLIST' not in first
+    assert uris(first) == live_segment_urls(fake_server, live, 1)
 
 
-def test_live__future_segment_is_404(live, http):
-    _broadcast, live_url, cookies = live
-    assert http.get(urljoin(live_url, 'main/chunk_1.ts'), cookies=cookies,
-                    timeout=5).status_code == 404
+def test_live__future_segment_is_404(fake_server, live, http):
+    assert http.get(live_segment_urls(fake_server, live, 2)[1], timeout=5).status_code == 404
 
 
 def test_live__playlist_grows_with_the_clock(fake_server, live, http):
     fake_server.advance_time(30)
-    assert uris(live_playlist(http, live)) == ['main/chunk_0.ts', 'main/chunk_1.ts']
+    assert uris(live_playlist(http, live)) == live_segment_urls(fake_server, live, 2)
 
 
 def test_live__playlist_ends_after_the_last_segment(fake_server, live, http):
@@ -326,7 +376,7 @@ def test_live__playlist_ends_after_the_last_segment(fake_server, live, http):
 
 
 def test_live__ended_broadcast_becomes_a_replay(fake_server, live, http):
-    broadcast, _url, _cookies = live
+    broadcast, _url = live
     fake_server.advance_time(60)
     ended = access(fake_server, http, broadcast['id'])
     assert ended['broadcast']['state'] == 'ENDED' and 'end' in ended['broadcast']
@@ -335,9 +385,9 @@ def test_live__ended_broadcast_becomes_a_replay(fake_server, live, http):
 
 def live_segments(fake, http, live):
     """Every segment of ``live``, fetched from its finished live playlist."""
-    _broadcast, live_url, cookies = live
+    _broadcast, live_url = live
     fake.advance_time(60)
-    return b''.join(http.get(urljoin(live_url, uri), cookies=cookies, timeout=5).content
+    return b''.join(http.get(urljoin(live_url, uri), timeout=5).content
                     for uri in uris(live_playlist(http, live)))
 
 
@@ -358,7 +408,7 @@ def test_live__grows_in_real_time(fake_server, http):
     deadline = time.monotonic() + 5
     text = ''
     while time.monotonic() < deadline:
-        text = http.get(body['lhls_url'], cookies=cookies_of(body), timeout=5).text
+        text = http.get(body['lhls_url'], timeout=5).text
         if text.endswith('#EXT-X-ENDLIST\n'):
             break
         time.sleep(0.02)
@@ -368,18 +418,20 @@ def test_live__grows_in_real_time(fake_server, http):
 
 def test_live__sliding_window_of_six(fake_server, http):
     body = access(fake_server, http, GEORGE_LIVE_BROADCAST_ID)
-    text = http.get(body['hls_url'], cookies=cookies_of(body), timeout=5).text
+    text = http.get(body['hls_url'], timeout=5).text
     sequence = int(text.split('#EXT-X-MEDIA-SEQUENCE:')[1].split()[0])
     assert sequence > 0 and len(uris(text)) == 6
-    assert uris(text)[0] == 'main/chunk_%d.ts' % sequence
+    first = fake_server.segment_path(GEORGE_LIVE_BROADCAST_ID, sequence, live=True)
+    assert uris(text)[0] == fake_server.web_base_url + first
     assert '#EXT-X-ENDLIST' not in text
 
 
 def test_live__no_replay_playlist_while_running(fake_server, http):
     body = access(fake_server, http, GEORGE_LIVE_BROADCAST_ID)
-    assert 'replay_url' not in body
-    url = body['hls_url'].replace('live.m3u8', 'playlist.m3u8')
-    assert http.get(url, cookies=cookies_of(body), timeout=5).status_code == 404
+    assert 'replay_url' not in body and 'cookies' not in body
+    url = fake_server.replay_url(GEORGE_LIVE_BROADCAST_ID)
+    cookies = fake_server.stream_cookies(GEORGE_LIVE_BROADCAST_ID)
+    assert http.get(url, cookies=cookies, timeout=5).status_code == 404
 
 
 def test_default_live_broadcast__runs_for_hours(fake_server):

@@ -87,8 +87,7 @@ def test_access_video_public__share_url_is_the_broadcast_page(fake_server, http)
 
 def test_access_video_public__ended_broadcast_has_replay_url_only(fake_server, http):
     body = access_video(fake_server, http, DOCUMENTED_BROADCAST_ID)
-    replay = '%s/hls/%s/playlist.m3u8' % (fake_server.web_base_url, DOCUMENTED_BROADCAST_ID)
-    assert body['replay_url'] == replay
+    assert body['replay_url'] == fake_server.replay_url(DOCUMENTED_BROADCAST_ID)
     assert 'hls_url' not in body
 
 
@@ -96,7 +95,6 @@ def test_access_video_public__cloudfront_cookies(fake_server, http):
     cookies = access_video(fake_server, http, DOCUMENTED_BROADCAST_ID)['cookies']
     names = [c['Name'] for c in cookies]
     assert names == ['CloudFront-Policy', 'CloudFront-Signature', 'CloudFront-Key-Pair-Id']
-    assert all(set(c) == {'Name', 'Value', 'Domain', 'Path'} for c in cookies)
 
 
 def test_access_video_public__cookies_for_the_fakes_host(fake_server, http):
@@ -110,17 +108,17 @@ def test_access_video_public__running_broadcast_has_no_end(fake_server, http):
     assert 'end' not in body['broadcast']
 
 
-def test_access_video_public__running_broadcast_is_low_latency_without_replay(fake_server, http):
+def test_access_video_public__running_broadcast_is_a_web_stream(fake_server, http):
     body = access_video(fake_server, http, GEORGE_LIVE_BROADCAST_ID)
-    assert body['type'] == 'StreamTypeLowLatency'
+    assert body['type'] == 'StreamTypeWeb'
     assert 'replay_url' not in body
 
 
 def test_access_video_public__running_broadcast_has_live_urls(fake_server, http):
     body = access_video(fake_server, http, GEORGE_LIVE_BROADCAST_ID)
+    live = fake_server.web_base_url + fake_server.live_path(GEORGE_LIVE_BROADCAST_ID)
     for key in ('hls_url', 'https_hls_url', 'lhls_url', 'lhlsweb_url'):
-        assert body[key].startswith(fake_server.web_base_url + '/hls/' + GEORGE_LIVE_BROADCAST_ID)
-    assert body['rtmp_url'].startswith('rtmp://127.0.0.1')
+        assert body[key].startswith(live)
 
 
 @pytest.mark.parametrize('params, status', [({'broadcast_id': MISSING_BROADCAST_IDS[0]}, 404),
@@ -173,10 +171,11 @@ def test_user_page__carries_the_three_public_tokens(fake_server, http, path):
 
 
 @pytest.mark.parametrize('path', USER_PAGE_PATHS)
-def test_user_page__tokens_expire_after_they_are_requested(fake_server, http, path):
-    public = data_store(user_page(fake_server, http, path).text)['SessionToken']['public']
-    for value in public.values():
-        assert value['token']['expiry'] > value['requestedAt']
+def test_user_page__tokens_expire_after_the_page_is_served(fake_server, http, path):
+    store = data_store(user_page(fake_server, http, path).text)
+    served = store['UserCache']['users'][GEORGE_CLINTON_ID]['timestamp']
+    for value in store['SessionToken']['public'].values():
+        assert value['expiry'] > served
 
 
 @pytest.mark.parametrize('path', USER_PAGE_PATHS)
@@ -307,7 +306,8 @@ def test_history__token_ttl_sets_expiry(http):
     with FakePeriscope(token_ttl=42) as fake:
         store = data_store(http.get(fake.web_base_url + '/george_clinton', timeout=5).text)
         token = store['SessionToken']['public']['broadcastHistory']
-        assert token['token']['expiry'] - token['requestedAt'] == 42000
+        served = store['UserCache']['users'][GEORGE_CLINTON_ID]['timestamp']
+        assert token['expiry'] - served == 42000
 
 
 @pytest.mark.parametrize('user_id, status', [('156816811', 404), ('abc', 400)])
