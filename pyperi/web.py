@@ -173,12 +173,15 @@ def _lookup(data: Any, *keys: str) -> Any:
     return data
 
 
-def _cached_user_id(data_store: dict[str, Any], username: str | None) -> Any:
-    """The id of ``username`` in ``UserCache.users``, or of its only user; None otherwise."""
+def _cached_users(data_store: dict[str, Any]) -> dict[str, Any]:
+    """``UserCache.users`` (``{id: {"timestamp": ..., "user": {...}}}``), or {} if unreadable."""
     cache = data_store.get('UserCache')
     users = cache.get('users') if isinstance(cache, dict) else None
-    if not isinstance(users, dict):
-        return None
+    return users if isinstance(users, dict) else {}
+
+
+def _cached_user_id(users: dict[str, Any], username: str | None) -> Any:
+    """The id of ``username`` in ``UserCache.users``, or of its only user; None otherwise."""
     if username is not None:
         for key, entry in users.items():
             user = entry.get('user') if isinstance(entry, dict) else None
@@ -189,13 +192,25 @@ def _cached_user_id(data_store: dict[str, Any], username: str | None) -> Any:
 
 def _page_user_id(data_store: dict[str, Any], user_id: str | None,
                   username: str | None) -> str:
-    """The id of the user a page is about: ``Tracking.userId``, else what the page was asked for."""
+    """The id of the user a page is about.
+
+    2016 pages name it in ``Tracking.userId``; 2019 (pscp.tv) pages have no ``Tracking``, so
+    the id is the one the page was fetched for (``/u/<id>``), else the ``UserCache`` entry
+    whose username is the one the page was fetched for (the cache may hold several users),
+    else the cache's only user.
+    """
     tracking = data_store.get('Tracking')
     found = tracking.get('userId') if isinstance(tracking, dict) else None
+    users: dict[str, Any] = {}
     if found in (None, ''):
-        found = user_id or _cached_user_id(data_store, username)
+        users = _cached_users(data_store)
+        found = user_id or _cached_user_id(users, username)
     if isinstance(found, bool) or not isinstance(found, (str, int)) or found == '':
-        raise PyPeriResponseError('expected Tracking.userId in the page data-store, it is missing')
+        named = f' named {username!r}' if username is not None else ''
+        raise PyPeriResponseError(
+            'expected Tracking.userId, or the page\'s user in UserCache.users, in the page '
+            f'data-store; found no Tracking and {len(users)} cached users, none{named} '
+            'to choose')
     return str(found)
 
 
@@ -203,11 +218,15 @@ def session_tokens(data_store: dict[str, Any], *, user_id: str | None = None,
                    username: str | None = None) -> dict[str, str]:
     """The public session tokens and the page's user id from a decoded data-store.
 
-    Returns a dict with the keys of :data:`TOKEN_NAMES` and ``user_id``. The
-    id comes from ``Tracking.userId``; a page without it falls back to the
-    ``user_id`` the page was fetched for, then to ``username``'s entry in
-    ``UserCache``.
+    Returns a dict with the keys of :data:`TOKEN_NAMES` and ``user_id``. Each token is
+    ``SessionToken.public.<name>.token.session_id``; its ``expiry`` (epoch ms, beside
+    ``token`` on real pages, inside it on some copies) is not needed: tokens are fetched
+    afresh for each use. The id comes from ``Tracking.userId`` (2016 pages); a page without
+    it (2019 pscp.tv pages) falls back to the ``user_id`` the page was fetched for, then to
+    ``username``'s entry in ``UserCache.users``, then to that cache's only user.
 
+    :param user_id: the id the page was fetched for (``/u/<id>``), if any.
+    :param username: the username the page was fetched for (``/<username>``), if any.
     :raises PyPeriResponseError: a token or the user id is missing.
     :raises TypeError: ``data_store`` is not a dict, ``user_id`` or ``username`` neither a
         ``str`` nor None.
