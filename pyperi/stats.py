@@ -14,10 +14,15 @@ Conventions, shared by every function here:
   bounded window (it is kept only when neither ``since`` nor ``until`` is given)
   and falls into no period.
 * Duration is ``end - start`` in seconds. A ``RUNNING`` broadcast without
-  ``end`` counts up to ``now``; an ended one without ``end`` falls back to its
-  last ``ping``. When that still gives nothing (or a negative span), the
-  duration is unknown (None): the broadcast is counted but adds nothing to the
-  duration totals, and ``unknown_durations`` says how many there were.
+  ``end`` counts up to ``now``. A ``TIMED_OUT`` broadcast has no ``end`` (its
+  broadcaster vanished and Periscope stopped waiting): it lasts until its last
+  ``ping``, the last moment its video was coming in. Its ``timedout`` stamp, when
+  Periscope gave up waiting a minute or so later, is not counted, nor is it ever
+  read (other records carry Go's zero time there). Any other ended broadcast
+  without ``end`` falls back to its last ``ping`` likewise. When that still gives
+  nothing (or a negative span), the duration is unknown (None): the broadcast is
+  counted but adds nothing to the duration totals, and ``unknown_durations`` says
+  how many there were.
 * Views are ``n_total_watched``; a missing or non-numeric value counts as 0.
 * Arguments are checked: a ``broadcast`` that is not a mapping (a dict),
   ``broadcasts`` that are not an iterable of them, or a time that is not a
@@ -93,7 +98,8 @@ def broadcast_start(broadcast: Broadcast) -> datetime | None:
 
 
 def broadcast_end(broadcast: Broadcast) -> datetime | None:
-    """The broadcast's ``end`` in UTC; None if missing or garbled."""
+    """The broadcast's ``end`` in UTC; None if missing (RUNNING and TIMED_OUT records have
+    none) or garbled."""
     return try_parse_timestamp(check_mapping(broadcast, 'broadcast').get('end'))
 
 
@@ -104,10 +110,11 @@ def is_live(broadcast: Broadcast) -> bool:
 
 
 def broadcast_duration(broadcast: Broadcast, *, now: datetime | None = None) -> float | None:
-    """Length in seconds: ``end - start``; RUNNING without end counts to ``now``.
+    """Length in seconds: ``end - start``; RUNNING without end counts to ``now``, an ended
+    or TIMED_OUT one without end to its last ``ping``.
 
-    Returns None when the length cannot be known (no start, no usable end, or an
-    end before the start).
+    Returns None when the length cannot be known (no start, no usable end or ping,
+    or an end before the start).
     """
     now = _now(now)
     start = broadcast_start(broadcast)
