@@ -87,7 +87,7 @@ def run(periscope: FakePeriscope, capsys: Any, *argv: str) -> str:
 
 @pytest.mark.integration
 def test_csv__empty_end_and_the_duration_to_the_last_ping(periscope: FakePeriscope,
-                                                           capsys: Any) -> None:
+                                                          capsys: Any) -> None:
     out = run(periscope, capsys, 'history', USERNAME, '--format', 'csv')
     rows = list(csv.DictReader(io.StringIO(out)))
     timed_out = next(row for row in rows if row['id'] == '1timedOutOne1')
