@@ -209,7 +209,7 @@ def _page_user_id(data_store: dict[str, Any], user_id: str | None,
         named = f' named {username!r}' if username is not None else ''
         raise PyPeriResponseError(
             'expected Tracking.userId, or the page\'s user in UserCache.users, in the page '
-            f'data-store; found no Tracking and {len(users)} cached users, none{named} '
+            f'data-store; found no Tracking.userId and {len(users)} cached users, none{named} '
             'to choose')
     return str(found)
 

@@ -120,7 +120,7 @@ def test_user_id__2019_page_then_history_end_to_end(pp: Peri) -> None:
 def test_user_id__2019_page_without_the_user_says_what_it_found() -> None:
     store = store_of('user_page_2019.html')
     with pytest.raises(PyPeriResponseError, match=re.escape(
-            "found no Tracking and 3 cached users, none named 'someone_else'")):
+            "found no Tracking.userId and 3 cached users, none named 'someone_else'")):
         session_tokens(store, username='someone_else')
 
 
