@@ -29,8 +29,9 @@ LIVE_PLAYLISTS = {'hls_url': 'dynamic_playlist.m3u8', 'lhls_url': 'dynamic_lowla
 LIVE_REGION_PATH = ('non_transcode', 'us-west-1', 'periscope-replay-direct-prod-us-west-1-public')
 #: A replay key: 64 bytes of URL-safe base64 (never a username, so never a user page).
 REPLAY_KEY_RE = re.compile(r'[A-Za-z0-9_-]{86}==')
-#: A segment's file name: the broadcast's start in nanoseconds, then the segment's index.
-SEGMENT_RE = re.compile(r'chunk_(\d{19})_(\d+)_a\.ts')
+#: A segment's file name: the broadcast's start in nanoseconds (19 digits from 2001 to 2286),
+#: then the segment's index.
+SEGMENT_RE = re.compile(r'chunk_(\d+)_(\d+)_a\.ts')
 
 PACKET_SIZE = 188
 #: Packets generated per chunk while streaming a segment (64 KiB, less a few bytes).
