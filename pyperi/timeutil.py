@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from .checks import check_bool, check_str, check_utc, shown
+from .checks import (
+    check_bool, check_datetime, check_int, check_str, check_timedelta, check_utc, shown,
+)
 
 __all__ = [
     'parse_timestamp',
@@ -133,17 +135,9 @@ def format_periscope_timestamp(value: datetime, *, offset: timedelta | None = No
     :raises ValueError: if ``offset`` or ``nanoseconds`` is out of range, or ``value`` cannot be
         shown at ``offset`` (a year outside 1-9999).
     """
-    if not isinstance(value, datetime):
-        raise TypeError(f'value must be a datetime, not {type(value).__name__}')
-    if offset is not None and not isinstance(offset, timedelta):
-        raise TypeError(f'offset must be a timedelta or None, not {type(offset).__name__}')
-    if isinstance(nanoseconds, bool) or not isinstance(nanoseconds, int):
-        raise TypeError(f'nanoseconds must be an int, not {type(nanoseconds).__name__}')
-    if not 0 <= nanoseconds <= 999:
-        raise ValueError(f'nanoseconds must be from 0 to 999: {nanoseconds!r}')
-    day = timedelta(days=1)
-    if offset is not None and (offset % timedelta(minutes=1) or not -day < offset < day):
-        raise ValueError(f'offset must be whole minutes within a day: {offset!r}')
+    check_datetime(value, 'value')
+    check_int(nanoseconds, 'nanoseconds', minimum=0, maximum=999)
+    _check_offset(offset)
     try:
         local = ensure_utc(value).astimezone(timezone(offset or timedelta(0)))
     except OverflowError:
@@ -151,6 +145,16 @@ def format_periscope_timestamp(value: datetime, *, offset: timedelta | None = No
     seconds = local.replace(microsecond=0, tzinfo=None).isoformat()
     fraction = local.microsecond * 1000 + nanoseconds
     return f'{seconds}.{fraction:09d}{_offset_text(offset)}'
+
+
+def _check_offset(offset: timedelta | None) -> None:
+    """Refuse an offset that is not None or whole minutes strictly within a day."""
+    if offset is None:
+        return
+    check_timedelta(offset, 'offset')
+    day = timedelta(days=1)
+    if offset % timedelta(minutes=1) or not -day < offset < day:
+        raise ValueError(f'offset must be whole minutes within a day: {offset!r}')
 
 
 def _offset_text(offset: timedelta | None) -> str:
@@ -181,6 +185,32 @@ def parse_span(text: str) -> timedelta:
         raise ValueError(f'time span too large: {shown(text)}') from None
 
 
+def _named_day(name: str, now: datetime, end_of_day: bool) -> datetime:
+    """Midnight (UTC) starting ``today`` or ``yesterday``, or ending it with ``end_of_day``."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    try:
+        day = midnight - timedelta(days=1 if name == 'yesterday' else 0)
+        return day + timedelta(days=1) if end_of_day else day
+    except OverflowError:
+        raise ValueError(f'{name} is out of range for now={shown(now)}') from None
+
+
+def _day(match: re.Match[str], text: str, end_of_day: bool) -> datetime:
+    """Midnight (UTC) starting the matched ISO date, or ending it with ``end_of_day``."""
+    try:
+        day_start = datetime.combine(
+            date(int(match['year']), int(match['month']), int(match['day'])),
+            datetime.min.time(), tzinfo=timezone.utc)
+    except ValueError as exc:
+        raise ValueError(f'not a valid date: {shown(text)} ({exc})') from None
+    if not end_of_day:
+        return day_start
+    try:
+        return day_start + timedelta(days=1)
+    except OverflowError:
+        raise ValueError(f'date out of range: {shown(text)}') from None
+
+
 def parse_time_spec(text: str, now: datetime, *, end_of_day: bool = False) -> datetime:
     """Parse a ``--since``/``--until`` value into an aware UTC datetime.
 
@@ -203,15 +233,10 @@ def parse_time_spec(text: str, now: datetime, *, end_of_day: bool = False) -> da
     check_bool(end_of_day, 'end_of_day')
     cleaned = text.strip()
     lowered = cleaned.lower()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     if lowered == 'now':
         return now
     if lowered in ('today', 'yesterday'):
-        try:
-            day = midnight - timedelta(days=1 if lowered == 'yesterday' else 0)
-            return day + timedelta(days=1) if end_of_day else day
-        except OverflowError:
-            raise ValueError(f'{lowered} is out of range for now={shown(now)}') from None
+        return _named_day(lowered, now, end_of_day)
     if _SPAN_RE.fullmatch(cleaned):
         try:
             return now - parse_span(cleaned)
@@ -219,18 +244,7 @@ def parse_time_spec(text: str, now: datetime, *, end_of_day: bool = False) -> da
             raise ValueError(f'time span reaches before year 1: {shown(text)}') from None
     match = _DATE_RE.fullmatch(cleaned)
     if match:
-        try:
-            day_start = datetime.combine(
-                date(int(match['year']), int(match['month']), int(match['day'])),
-                datetime.min.time(), tzinfo=timezone.utc)
-        except ValueError as exc:
-            raise ValueError(f'not a valid date: {shown(text)} ({exc})') from None
-        if end_of_day:
-            try:
-                return day_start + timedelta(days=1)
-            except OverflowError:
-                raise ValueError(f'date out of range: {shown(text)}') from None
-        return day_start
+        return _day(match, text, end_of_day)
     try:
         return parse_timestamp(cleaned)
     except ValueError:

@@ -180,10 +180,7 @@ def _split(url: str, web_base_url: str | None) -> list[str] | None:
     text = url.strip()
     if text.startswith('/') and not text.startswith('//'):
         return _segments(text)
-    if text.startswith('//'):
-        text = 'https:' + text
-    elif '://' not in text:
-        text = 'https://' + text
+    text = _with_scheme(text)
     try:
         parts = urlsplit(text)
         host = (parts.hostname or '').lower()
@@ -199,6 +196,13 @@ def _split(url: str, web_base_url: str | None) -> list[str] | None:
             return None
         path = path[len(prefix):]
     return _segments(path)
+
+
+def _with_scheme(text: str) -> str:
+    """``text`` with ``https:`` added when it has no scheme (``//host/...``, ``host/...``)."""
+    if text.startswith('//'):
+        return 'https:' + text
+    return text if '://' in text else 'https://' + text
 
 
 def _segments(path: str) -> list[str]:
@@ -255,13 +259,20 @@ def _read_path(segments: list[str]) -> dict[str, str | None]:
         if len(rest) == 1 and _USER_ID.fullmatch(rest[0]):
             out['user_id'] = rest[0]
     elif len(rest) <= 1:
-        if _USERNAME.fullmatch(first):
-            out['username'] = first
-        if rest and _is_broadcast_id(rest[0]):
-            out['broadcast_id'] = rest[0]
-        elif rest and out['username'] and rest[0].lower() not in ROUTE_WORDS:
-            out['username'] = None   # /<username>/<not an id>: not a form Periscope used
+        out.update(_read_name_path(first, rest[0] if rest else None))
     return out
+
+
+def _read_name_path(first: str, second: str | None) -> dict[str, str | None]:
+    """``/<username>``, ``/<username>/<broadcast_id or route word>``, ``/<channel>/<id>``."""
+    username = first if _USERNAME.fullmatch(first) else None
+    if second is None:
+        return {'username': username}
+    if _is_broadcast_id(second):
+        return {'username': username, 'broadcast_id': second}
+    if second.lower() in ROUTE_WORDS:
+        return {'username': username}
+    return {}   # /<username>/<not an id>: not a form Periscope used
 
 
 def parse_periscope_url(url: str, web_base_url: str | None = None) -> dict[str, str | None]:

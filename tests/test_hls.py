@@ -1,9 +1,13 @@
 """Unit tests for pyperi.hls: parsing the HLS playlists that replay downloads read."""
 from __future__ import annotations
 
-import pytest
+from urllib.parse import urljoin
 
-from pyperi import PyPeriResponseError
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pyperi import PyPeriResponseError, hls
 from pyperi.hls import MasterPlaylist, MediaPlaylist, parse_playlist
 
 from replay_mocks import CDN, media_playlist
@@ -76,3 +80,11 @@ def test_parse_playlist__ext_x_map_reported_unsupported() -> None:
 def test_parse_playlist__segment_without_uri_is_a_response_error() -> None:
     with pytest.raises(PyPeriResponseError, match='URI after each #EXTINF'):
         parse_playlist('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1,\n', f'{CDN}/p.m3u8')
+
+
+@given(st.from_regex(r"https?://[a-z0-9.-]{1,20}(:[0-9]{1,5})?"
+                     r"(/[A-Za-z0-9._~%=+,:@!$&'()*/-]{0,30})?(\?[a-z0-9=&%-]{1,20})?",
+                     fullmatch=True),
+       st.sampled_from(['https://replay.periscope.tv/k/playlist_1.m3u8', 'http://127.0.0.1:8/a/b']))
+def test_absolute_uri_fast_path__same_as_urljoin(uri: str, base: str) -> None:
+    assert hls._absolute(base, uri) == urljoin(base, uri)
