@@ -2,36 +2,45 @@
 from __future__ import annotations
 
 import logging
-import math
 import os
-import re
-from http.cookiejar import CookieJar
 from datetime import date, datetime, timedelta
+from http.cookiejar import CookieJar
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Mapping, MutableMapping, Union
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from . import legacy, replay, urls, web
-from .checks import check_bool, check_mapping, check_number, check_optional_str, check_str, shown
 from ._version import __version__
+from .checks import check_bool, check_mapping, check_str
+from .checks import shown as brief
+from .bodies import (
+    DEFAULT_MAX_BODY_BYTES,
+    MAX_ERROR_BODY_BYTES,
+    MAX_REDIRECT_BODY_BYTES,
+    keep_body,
+    read_body,
+)
+from .deadline import MAX_SECONDS, Deadline, DeadlineAdapter, check_seconds
 from .exceptions import (
     PyPeriConnectionError,
     PyPeriError,
+    PyPeriHTTPError,
     PyPeriResponseError,
     PyPeriTimeout,
     error_for_response,
 )
+from .redact import install_log_filters, redact
+from .retries import RETRY_STATUSES, build_retry
 
 if TYPE_CHECKING:
     from .archive import index as archive_index
 
-__all__ = ['Peri', 'build_retry', 'DEFAULT_TIMEOUT', 'DEFAULT_RETRIES']
+__all__ = ['Peri', 'build_retry', 'redact', 'DEFAULT_TIMEOUT', 'DEFAULT_RETRIES',
+           'DEFAULT_DEADLINE', 'DEFAULT_MAX_BODY_BYTES', 'RETRY_STATUSES']
 
 logger = logging.getLogger(__name__)
 
@@ -39,101 +48,96 @@ logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = (5.0, 30.0)
 #: How many times an idempotent GET is retried by default.
 DEFAULT_RETRIES = 3
-#: Statuses worth retrying: rate limited, or a gateway in trouble.
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: Seconds a whole call may take by default: connecting, every retry and its pause, the
+#: headers and the body (four times the default read timeout).
+DEFAULT_DEADLINE = 120.0
 #: Connections kept per host: enough for a pool of 16+ threads sharing one Peri.
 POOL_SIZE = 32
+#: Redirects followed per call by the session Peri makes.
+MAX_REDIRECTS = 10
+#: Longest URL http_get accepts.
+MAX_URL_LENGTH = 65536
+#: Longest User-Agent accepted.
+MAX_USER_AGENT_LENGTH = 1024
 
 Timeout = Union[float, 'tuple[float, float]']
-_SECRET = re.compile(r'(session_id=)[^&#\s\'"]+')
+
+# urllib3 and requests quote URLs in their log messages: keep secrets out of them.
+install_log_filters()
 
 
-def redact(text: str) -> str:
-    """``text`` with session token values replaced, fit for logs and messages."""
-    return _SECRET.sub(r'\1<redacted>', text)
+def _check_timeout(timeout: Any, name: str = 'timeout') -> Timeout:
+    """``timeout`` if it is a number of seconds or a (connect, read) pair of them.
 
-
-class _RedactTokens(logging.Filter):
-    """Keeps session tokens out of urllib3's retry warnings, which quote the URL."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if 'session_id=' in message:
-            record.msg, record.args = redact(message), None
-        return True
-
-
-_urllib3_log = logging.getLogger('urllib3.connectionpool')
-if not any(isinstance(f, _RedactTokens) for f in _urllib3_log.filters):
-    _urllib3_log.addFilter(_RedactTokens())
-
-
-class _Retry(Retry):
-    """urllib3's Retry with Retry-After capped and read timeouts not retried.
-
-    A server that stalls is not retried so that a call never outlasts its
-    timeout by a multiple of it.
-    """
-
-    def __init__(self, *args: Any, retry_after_cap: float = 60.0, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.retry_after_cap = retry_after_cap
-
-    def new(self, **kwargs: Any) -> _Retry:
-        retry = super().new(**kwargs)
-        retry.retry_after_cap = self.retry_after_cap
-        return retry
-
-    def get_retry_after(self, response: Any) -> float | None:
-        seconds = super().get_retry_after(response)
-        return None if seconds is None else min(seconds, self.retry_after_cap)
-
-    def increment(self, method: str | None = None, url: str | None = None,
-                  *args: Any, **kwargs: Any) -> _Retry:
-        error = kwargs.get('error')
-        if isinstance(error, ReadTimeoutError):
-            raise error
-        return super().increment(method, url, *args, **kwargs)
-
-
-def build_retry(total: int, *, backoff_factor: float = 0.25,
-                retry_after_cap: float = 60.0) -> Retry:
-    """The retry policy pyperi mounts: GETs on connection errors, 429, 502-504.
-
-    :param total: retries after the first attempt; 0 disables retrying.
-    :param backoff_factor: seconds scaling the exponential pause between tries.
-    :param retry_after_cap: longest ``Retry-After`` honoured, in seconds.
-    """
-    if isinstance(total, bool) or not isinstance(total, int):
-        raise TypeError(f'retries must be an int or a urllib3 Retry, not {type(total).__name__}')
-    if total < 0:
-        raise ValueError(f'retries must be 0 or more, got {total}')
-    return _Retry(
-        total=total, backoff_factor=backoff_factor, retry_after_cap=retry_after_cap,
-        status_forcelist=RETRY_STATUSES, allowed_methods=frozenset({'GET', 'HEAD'}),
-        raise_on_status=False, respect_retry_after_header=True)
-
-
-def _check_timeout(timeout: Any) -> Timeout:
-    """``timeout`` if it is a positive number or a pair of them.
-
-    TypeError for what is not a number or a pair; ValueError for zero, negative
-    or infinite seconds (a call must never hang).
+    TypeError for what is not a number or a pair; ValueError for zero, negative,
+    infinite seconds (a call must never hang) or more than a day.
     """
     values = timeout if isinstance(timeout, tuple) else (timeout,)
     if len(values) not in (1, 2) or not all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         raise TypeError(
-            f'timeout must be a number of seconds or a (connect, read) pair, got {shown(timeout)}')
-    if not all(0 < check_number(v, 'timeout') < math.inf for v in values):
-        raise ValueError(f'timeout must be positive and finite, got {shown(timeout)}')
-    checked: Timeout = timeout
-    return checked
+            f'{name} must be a number of seconds or a (connect, read) pair, got {brief(timeout)}')
+    try:
+        checked = tuple(check_seconds(v, name) for v in values)
+    except ValueError:
+        raise ValueError(f'{name} must be positive, finite and at most {MAX_SECONDS:g} seconds, '
+                         f'got {brief(timeout)}') from None
+    return (checked[0], checked[1]) if len(checked) == 2 else checked[0]
+
+
+def _check_bytes(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f'{name} must be an int (bytes), not {type(value).__name__}')
+    if value < 1:
+        raise ValueError(f'{name} must be 1 or more, got {brief(value)}')
+    return value
+
+
+def _check_user_agent(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f'user_agent must be a str, not {type(value).__name__}')
+    if not 0 < len(value) <= MAX_USER_AGENT_LENGTH or not all(
+            ' ' <= char <= '~' for char in value):
+        raise ValueError(f'user_agent must be 1 to {MAX_USER_AGENT_LENGTH} printable ASCII '
+                         f'characters (it is sent as a header), got {brief(value)}')
+    return value
+
+
+def _check_url(url: Any) -> str:
+    if not isinstance(url, str):
+        raise TypeError(f'url must be a str, not {type(url).__name__}')
+    if len(url) > MAX_URL_LENGTH:
+        raise ValueError(f'url must be at most {MAX_URL_LENGTH} characters, got {len(url)}')
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ('http', 'https') or not parts.netloc:
+        raise ValueError(f'url must be an http(s) URL, got {brief(redact(url))}')
+    return url
+
+
+def _check_get_arguments(url: Any, params: Any, cookies: Any, headers: Any, endpoint: Any,
+                         flags: Mapping[str, Any]) -> None:
+    """TypeError (ValueError for the URL's value) naming the first bad argument of http_get."""
+    _check_url(url)
+    if params is not None:
+        check_mapping(params, 'params')
+    if cookies is not None and not isinstance(cookies, (Mapping, CookieJar)):
+        raise TypeError(f'cookies must be a dict or a CookieJar, not {type(cookies).__name__}')
+    for name, value in check_mapping(headers or {}, 'headers').items():
+        check_str(value, f'headers[{check_str(name, "headers names")!r}]')
+    if endpoint is not None and not isinstance(endpoint, str):
+        raise TypeError(f'endpoint must be a str or None, not {type(endpoint).__name__}')
+    for name, flag in flags.items():
+        check_bool(flag, name)
 
 
 def _base_url(given: str | None, variable: str, default: str, name: str) -> str:
     """The argument, else the environment variable, else the class default; checked."""
-    if given:
+    if given is not None:
         return _check_base_url(given, name)
     if os.environ.get(variable):
         return _check_base_url(os.environ[variable], f'{name} (from ${variable})')
@@ -143,24 +147,58 @@ def _base_url(given: str | None, variable: str, default: str, name: str) -> str:
 def _check_base_url(url: Any, name: str) -> str:
     if not isinstance(url, str):
         raise TypeError(f'{name} must be a str, not {type(url).__name__}')
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ('http', 'https') or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(f'{name} must be an http(s) URL without query, got {url!r}')
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ('http', 'https') or not parts.netloc \
+            or parts.query or parts.fragment:
+        raise ValueError(f'{name} must be an http(s) URL without query, got {brief(url)}')
     return url.strip().rstrip('/')
 
 
-def _check_get_arguments(url: Any, params: Any, stream: Any, cookies: Any, headers: Any,
-                         endpoint: Any) -> None:
-    """TypeError naming the first argument of :meth:`Peri.http_get` of the wrong type."""
-    check_str(url, 'url')
-    if params is not None:
-        check_mapping(params, 'params')
-    check_bool(stream, 'stream')
-    if cookies is not None and not isinstance(cookies, (Mapping, CookieJar)):
-        raise TypeError(f'cookies must be a dict or a CookieJar, not {type(cookies).__name__}')
-    for name, value in check_mapping(headers or {}, 'headers').items():
-        check_str(value, f'headers[{check_str(name, "headers names")!r}]')
-    check_optional_str(endpoint, 'endpoint')
+def _timeout_part(timeout: Timeout, index: int) -> float:
+    return float(timeout[index]) if isinstance(timeout, tuple) else float(timeout)
+
+
+def _request_error(error: requests.RequestException, shown: str, wait: Timeout,
+                   deadline: Deadline) -> PyPeriError:
+    """The PyPeriError for what ``requests`` raised; secrets redacted, nothing chained."""
+    cause = redact(str(error))
+    if deadline.expired:
+        return PyPeriTimeout(
+            f'deadline of {deadline.seconds:g} s passed before {shown} answered in full '
+            f'(it covers the whole call: connecting, retries, the body; Peri(deadline=...))',
+            which='deadline', seconds=deadline.seconds)
+    if isinstance(error, requests.TooManyRedirects):
+        last = error.response
+        return PyPeriHTTPError(
+            f'too many redirects from {shown} (a loop?): {cause}',
+            status_code=None if last is None else last.status_code, url=shown)
+    if isinstance(error, requests.ConnectTimeout):
+        seconds = _timeout_part(wait, 0)
+        return PyPeriTimeout(f'could not connect to {shown} within the connect timeout of '
+                             f'{seconds:g} s: {cause}', which='connect', seconds=seconds)
+    if isinstance(error, requests.Timeout):
+        seconds = _timeout_part(wait, 1)
+        return PyPeriTimeout(f'no answer within the read timeout of {seconds:g} s from '
+                             f'{shown}: {cause}', which='read', seconds=seconds)
+    if isinstance(error, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        return PyPeriConnectionError(f'connection to {shown} failed: {cause}')
+    return PyPeriError(f'request to {shown} failed: {cause}')
+
+
+def _quiet_body(response: requests.Response, limit: int, deadline: Deadline,
+                shown: str) -> bytes:
+    """Up to ``limit`` bytes of a body that only informs (an error's, a redirect's).
+
+    A body that is longer, stalls or is cut off is dropped (b''), with its connection.
+    """
+    try:
+        return read_body(response, max_bytes=limit, deadline=deadline, url=shown)
+    except PyPeriError as error:
+        logger.debug('body of %s dropped: %s', shown, error)
+        return b''
 
 
 def _field(result: Mapping[str, Any], key: str, kind: type, endpoint: str) -> Any:
@@ -176,16 +214,23 @@ class Peri:
     """A client for Periscope's public API and web pages.
 
     :param session: a ``requests.Session`` to use as is (its own adapters,
-        certificates and proxies); by default Peri makes one with retries and
-        a connection pool sized for sharing between threads, and closes it.
+        certificates and proxies); by default Peri makes one with retries, a
+        connection pool sized for sharing between threads and a transport that
+        holds every call to its deadline, and closes it.
     :param api_base_url: API root; default ``$PYPERI_API_BASE_URL``, else
         :attr:`PERISCOPE_API_BASE_URL`.
     :param web_base_url: web root; default ``$PYPERI_WEB_BASE_URL``, else
         :attr:`PERISCOPE_WEB_BASE_URL`.
     :param timeout: seconds, or a (connect, read) pair, for every request.
-    :param retries: retries per GET (0 disables), or a ``urllib3`` Retry;
+    :param retries: retries per GET (0 to 100; 0 disables), or a ``urllib3`` Retry;
         applies to the session Peri makes.
-    :param user_agent: the User-Agent header; default ``pyperi/<version>``.
+    :param user_agent: the User-Agent header (printable ASCII); default ``pyperi/<version>``.
+    :param deadline: seconds a whole call may take: connecting, every retry and its
+        pause, the headers and the body (see :doc:`configuration`).
+    :param max_body_bytes: the most bytes of an API answer or a page read (decoded);
+        a larger one raises :class:`~pyperi.PyPeriResponseTooLargeError`.
+    :raises TypeError: an argument has the wrong type (its name is in the message).
+    :raises ValueError: an argument has a wrong value (likewise).
     """
 
     PERISCOPE_API_BASE_URL = urls.DEFAULT_API_BASE_URL
@@ -194,15 +239,19 @@ class Peri:
     def __init__(self, session: requests.Session | None = None, *,
                  api_base_url: str | None = None, web_base_url: str | None = None,
                  timeout: Timeout = DEFAULT_TIMEOUT, retries: int | Retry = DEFAULT_RETRIES,
-                 user_agent: str | None = None) -> None:
+                 user_agent: str | None = None, deadline: float = DEFAULT_DEADLINE,
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        if session is not None and not isinstance(session, requests.Session):
+            raise TypeError(f'session must be a requests.Session or None, '
+                            f'not {type(session).__name__}')
         self.api_base_url = _base_url(api_base_url, 'PYPERI_API_BASE_URL',
                                       self.PERISCOPE_API_BASE_URL, 'api_base_url')
         self.web_base_url = _base_url(web_base_url, 'PYPERI_WEB_BASE_URL',
                                       self.PERISCOPE_WEB_BASE_URL, 'web_base_url')
         self.timeout = _check_timeout(timeout)
-        if session is not None and not isinstance(session, requests.Session):
-            raise TypeError(f'session must be a requests.Session or None, '
-                            f'not {type(session).__name__}')
+        self.deadline = check_seconds(deadline, 'deadline')
+        self.max_body_bytes = _check_bytes(max_body_bytes, 'max_body_bytes')
+        user_agent = _check_user_agent(user_agent)
         retry = retries.new(raise_on_status=False) if isinstance(retries, Retry) \
             else build_retry(retries)  # checked even for a caller's session, which ignores it
         self._owns_session = session is None
@@ -210,9 +259,11 @@ class Peri:
         self._headers = {'User-Agent': user_agent} if user_agent and session is not None else {}
         if session is None:
             session = requests.Session()
-            adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=POOL_SIZE)
+            adapter = DeadlineAdapter(max_retries=retry, pool_connections=4,
+                                      pool_maxsize=POOL_SIZE)
             session.mount('https://', adapter)
             session.mount('http://', adapter)
+            session.max_redirects = MAX_REDIRECTS
             session.headers['User-Agent'] = (
                 user_agent or f'pyperi/{__version__} python-requests/{requests.__version__}')
         self.session = session
@@ -279,45 +330,88 @@ class Peri:
     def http_get(self, url: str, *, params: Mapping[str, Any] | None = None,
                  stream: bool = False, cookies: MutableMapping[str, str] | None = None,
                  headers: Mapping[str, str] | None = None, timeout: Timeout | None = None,
-                 endpoint: str | None = None) -> requests.Response | None:
-        """GET ``url`` on the shared session.
+                 endpoint: str | None = None, max_bytes: int | None = None,
+                 deadline: Deadline | float | None = None,
+                 allow_redirects: bool = True) -> requests.Response | None:
+        """GET ``url`` on the shared session, within a deadline.
 
-        Returns the response, or None for a 404. With ``stream=True`` the
-        caller must close the response.
+        Returns the response, or None for a 404. Without ``stream`` its body has
+        been read (at most ``max_bytes``); with ``stream=True`` the caller reads it,
+        preferably through :func:`pyperi.bodies.iter_body` with the same
+        ``deadline``, and must close the response. Redirects are followed (to
+        http(s) URLs only) unless ``allow_redirects`` is False: then a 3xx is
+        returned as it is, for the caller to follow.
 
-        :raises PyPeriHTTPError: (or a subclass) for any other error status.
+        :param max_bytes: cap on the body read when not streaming (decoded bytes);
+            default the Peri's ``max_body_bytes``.
+        :param deadline: a :class:`~pyperi.deadline.Deadline`, or seconds; default a
+            new one of the Peri's ``deadline``. It bounds connecting, retries, the
+            headers and the body read here (or by a streaming caller's reads).
+        :raises PyPeriHTTPError: (or a subclass) for any other error status, too many
+            redirects, or a redirect to a scheme other than http(s).
         :raises PyPeriConnectionError: could not connect, or the connection dropped.
-        :raises PyPeriTimeout: no answer within the timeout.
+        :raises PyPeriTimeout: no answer within the timeout, or the deadline passed.
+        :raises PyPeriResponseTooLargeError: the body is larger than ``max_bytes``.
         :raises TypeError: an argument has the wrong type.
+        :raises ValueError: ``url`` is not an http(s) URL, or a number is out of range.
         """
-        _check_get_arguments(url, params, stream, cookies, headers, endpoint)
-        if timeout is not None:
-            _check_timeout(timeout)
+        _check_get_arguments(url, params, cookies, headers, endpoint,
+                             {'stream': stream, 'allow_redirects': allow_redirects})
+        wait = self.timeout if timeout is None else _check_timeout(timeout)
+        limit = self.max_body_bytes if max_bytes is None else _check_bytes(max_bytes, 'max_bytes')
+        budget = deadline if isinstance(deadline, Deadline) else Deadline(
+            self.deadline if deadline is None else check_seconds(deadline, 'deadline'))
         shown = redact(url)
-        wait = timeout or self.timeout
         logger.debug('GET %s', shown)
+        problem: PyPeriError | None = None
         try:
-            response = self.session.get(
-                url, params=params, stream=stream, cookies=cookies, timeout=wait,
-                headers={**self._headers, **(headers or {})})
+            with budget.running():
+                # Always streamed: the body is read here, within the cap and the deadline.
+                response = self.session.get(
+                    url, params=params, stream=True, cookies=cookies, timeout=budget.bound(wait),
+                    headers={**self._headers, **(headers or {})}, allow_redirects=allow_redirects,
+                    hooks={'response': self._redirect_guard(budget)} if allow_redirects else None)
         except PyPeriError:
             raise  # already ours: e.g. PyPeriNotArchivedError from an archive session
-        except requests.Timeout as error:
-            raise PyPeriTimeout(f'no answer within {wait}s from {shown}') from error
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
-            raise PyPeriConnectionError(
-                f'connection to {shown} failed: {redact(str(error))}') from error
         except requests.RequestException as error:
-            raise PyPeriError(f'request to {shown} failed: {redact(str(error))}') from error
+            problem = _request_error(error, shown, wait, budget)
+        if problem is not None:
+            raise problem from None  # the cause would print the URL unredacted
         logger.debug('HTTP %s from %s', response.status_code, shown)
         if response.status_code == 404:
-            response.close()
+            _quiet_body(response, MAX_ERROR_BODY_BYTES, budget, shown)  # to reuse the connection
             return None
         if response.status_code >= 400:
-            problem = error_for_response(response, url=shown, endpoint=endpoint)
-            response.close()
-            raise problem
+            keep_body(response, _quiet_body(response, MAX_ERROR_BODY_BYTES, budget, shown))
+            raise error_for_response(response, url=shown, endpoint=endpoint)
+        if not stream:
+            with budget.running():
+                keep_body(response, read_body(response, max_bytes=limit, deadline=budget,
+                                              url=shown))
         return response
+
+    def _redirect_guard(self, deadline: Deadline) -> Callable[..., requests.Response]:
+        """A response hook refusing redirects to other schemes and reading redirect bodies
+        within a small cap (``requests`` would read them whole)."""
+
+        def guard(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+            if not response.is_redirect:
+                return response
+            shown = redact(response.url or '')
+            keep_body(response, _quiet_body(response, MAX_REDIRECT_BODY_BYTES, deadline, shown))
+            target = self.session.get_redirect_target(response) or ''
+            try:
+                scheme = urlsplit(urljoin(response.url or '', target)).scheme.lower()
+            except ValueError:
+                scheme = '(malformed)'
+            if scheme not in ('http', 'https'):
+                raise PyPeriHTTPError(
+                    f'refused to follow a redirect from {shown} to a {scheme or "(no scheme)"} '
+                    f'URL: only http and https are followed', status_code=response.status_code,
+                    url=shown)
+            return response
+
+        return guard
 
     def request_api(self, endpoint: str, **params: Any) -> dict[str, Any] | None:
         """Call an API endpoint and return its JSON object, or None on a 404.

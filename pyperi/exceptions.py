@@ -11,6 +11,7 @@ written as ``except requests.HTTPError`` keeps working::
           │    ├── PyPeriRateLimitError                      429, carries retry_after
           │    └── PyPeriServerError                          5xx
           ├── PyPeriResponseError     (+ ValueError)          a 2xx body Periscope never sends
+          │    └── PyPeriResponseTooLargeError                larger than the body cap
           ├── PyPeriNotArchivedError                          an archive holds no capture of it
           └── PyPeriDownloadError                              a replay cannot be saved
                ├── PyPeriStreamUnavailableError               no stream, playlist or segment
@@ -18,7 +19,8 @@ written as ``except requests.HTTPError`` keeps working::
 """
 from __future__ import annotations
 
-import math
+import json
+import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -26,6 +28,7 @@ from typing import Any
 import requests
 
 from .checks import check_optional_str, check_str
+from .redact import redact
 
 __all__ = [
     'PyPeriError',
@@ -35,13 +38,19 @@ __all__ = [
     'PyPeriRateLimitError',
     'PyPeriServerError',
     'PyPeriResponseError',
+    'PyPeriResponseTooLargeError',
     'PyPeriNotArchivedError',
     'PyPeriDownloadError',
     'PyPeriStreamUnavailableError',
     'PyPeriEncryptedStreamError',
     'error_for_response',
     'parse_retry_after',
+    'MAX_RETRY_AFTER',
 ]
+
+#: Longest ``Retry-After`` :func:`parse_retry_after` reports, in seconds (a day): a server
+#: asking for a year, or for 10**400 seconds, gets a value every clock can hold.
+MAX_RETRY_AFTER = 86400.0
 
 
 class PyPeriError(requests.RequestException):
@@ -53,7 +62,18 @@ class PyPeriConnectionError(PyPeriError, requests.ConnectionError):
 
 
 class PyPeriTimeout(PyPeriError, requests.Timeout):
-    """The server did not answer within the timeout."""
+    """The server did not answer within the timeout, or the call outlasted its deadline.
+
+    :ivar which: ``'connect'``, ``'read'`` (the server stalled) or ``'deadline'`` (the
+        whole call, retries and body included, took too long); None if unknown.
+    :ivar seconds: the timeout or deadline that passed, when known.
+    """
+
+    def __init__(self, *args: Any, which: str | None = None, seconds: float | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.which = which
+        self.seconds = seconds
 
 
 class PyPeriHTTPError(PyPeriError, requests.HTTPError):
@@ -90,6 +110,22 @@ class PyPeriResponseError(PyPeriError, ValueError):
     """A successful response whose body is not what Periscope sends."""
 
 
+class PyPeriResponseTooLargeError(PyPeriResponseError):
+    """A body larger than the cap pyperi reads (``Peri(max_body_bytes=...)``, or a playlist's).
+
+    Nothing past the cap is read or kept.
+
+    :ivar url: the URL (secrets redacted).
+    :ivar limit: the cap, in decoded bytes.
+    """
+
+    def __init__(self, *args: Any, url: str | None = None, limit: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.url = url
+        self.limit = limit
+
+
 class PyPeriNotArchivedError(PyPeriError):
     """A web archive holds no capture of the URL asked for.
 
@@ -120,17 +156,29 @@ class PyPeriEncryptedStreamError(PyPeriDownloadError):
 
 
 def _server_msg(response: requests.Response) -> str | None:
-    """The ``msg`` field of a JSON error body, if there is one."""
+    """The ``msg`` field of a JSON error body, if there is one.
+
+    Reads ``response.content``: :meth:`pyperi.Peri.http_get` has read at most
+    :data:`pyperi.bodies.MAX_ERROR_BODY_BYTES` of it by then.
+    """
     try:
-        body = response.json()
-    except (ValueError, RecursionError):   # RecursionError: absurdly deep nesting
+        body = json.loads((response.content or b'').removeprefix(b'\xef\xbb\xbf'))
+    except (ValueError, RecursionError, RuntimeError):  # not JSON or UTF-8, absurdly deep
+        # nesting, or a body streamed away already
         return None
     msg = body.get('msg') if isinstance(body, dict) else None
-    return str(msg) if msg is not None else None
+    return redact(str(msg)[:1000]) if msg is not None else None
+
+
+_DELAY_SECONDS = re.compile(r'[0-9]+')
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date), or None.
+    """Seconds to wait from a ``Retry-After`` header, or None if there is no valid one.
+
+    The header holds whole seconds or an HTTP date (RFC 9110); anything else
+    (``1.5``, ``-5``, ``soon``, ``1e309``, blank) is None, as if absent. A date in the
+    past is 0; no value exceeds :data:`MAX_RETRY_AFTER`.
 
     :raises TypeError: ``value`` is neither a ``str`` nor None.
     """
@@ -138,19 +186,21 @@ def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
+    if _DELAY_SECONDS.fullmatch(value):
+        # Compared as text first: int() of thousands of digits is refused, and slow.
+        return MAX_RETRY_AFTER if len(value.lstrip('0')) > 6 else min(float(value),
+                                                                      MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None or when.tzinfo is None:
         return None
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    try:
+        seconds = (when - datetime.now(timezone.utc)).total_seconds()
+    except OverflowError:
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def error_for_response(response: requests.Response, *, url: str,

@@ -27,6 +27,7 @@ def make_response(status: int, body: bytes = b'', **headers: str) -> requests.Re
     (pyperi.PyPeriRateLimitError, (pyperi.PyPeriHTTPError,)),
     (pyperi.PyPeriServerError, (pyperi.PyPeriHTTPError,)),
     (pyperi.PyPeriResponseError, (pyperi.PyPeriError, ValueError)),
+    (pyperi.PyPeriResponseTooLargeError, (pyperi.PyPeriResponseError,)),
 ])
 def test_hierarchy(cls: type, bases: tuple) -> None:
     for base in bases:
@@ -55,8 +56,11 @@ def test_error_for_response__body_without_msg(body: bytes) -> None:
 
 
 @pytest.mark.parametrize('value, expected', [
-    (None, None), ('', None), ('5', 5.0), (' 2.5 ', 2.5), ('-3', 0.0), ('soon', None),
-    ('inf', None), ('nan', None),
+    (None, None), ('', None), ('5', 5.0), (' 7 ', 7.0), ('0', 0.0), ('soon', None),
+    ('inf', None), ('nan', None), ('1.5', None), (' 2.5 ', None), ('-3', None), ('-5', None),
+    ('1e309', None), ('  ', None), ('+5', None), ('0x10', None),
+    ('31536000', 86400.0), ('9' * 5000, 86400.0), ('0' * 5000 + '3', 3.0),
+    ('Fri, 31 Dec 9999 23:59:59 GMT', 86400.0),
     ('Wed, 21 Oct 2015 07:28:00 GMT', 0.0), ('Wed, 21 Oct 2015 07:28:00', None),
 ])
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
