@@ -394,3 +394,25 @@ def test_header_flood__connection_error(headers: list[str]) -> None:
 def test_every_outcome_above_is_a_pyperi_error() -> None:
     for cls in (PyPeriConnectionError, PyPeriResponseError, PyPeriTimeout, PyPeriHTTPError):
         assert issubclass(cls, PyPeriError)
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def test_command_line_deadline(capsys: pytest.CaptureFixture[str]) -> None:
+    from pyperi.cli import main
+
+    def handler(connection: Connection) -> None:
+        connection.read_head()
+        connection.drip(head(length=2) + b'{}', 0.02)
+
+    with HostileServer(handler) as server:
+        code = finish(lambda: main(['--api-base-url', server.url + '/api/v2', '--web-base-url',
+                                    server.url, '--deadline', '0.3', 'user', '1']))
+    assert code == 3
+    assert 'deadline of 0.3 s passed' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('value', ['1e300', '0', 'soon'])
+def test_command_line_deadline__bad_value_is_a_usage_error(value: str) -> None:
+    from pyperi.cli import main
+    assert main(['--deadline', value, 'user', '1']) == 2

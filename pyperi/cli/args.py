@@ -121,6 +121,10 @@ def add_network_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
                             '(2019, 2019-06-15, 2019-06-15T12:00:00Z; default: the latest)')
     group.add_argument('--timeout', type=positive_float, metavar='SECONDS',
                        default=default(None), help='per-request timeout')
+    group.add_argument('--deadline', type=positive_float, metavar='SECONDS',
+                       default=default(None),
+                       help='total time a request may take, retries and body included '
+                            '(default: 120)')
     group.add_argument('--retries', type=non_negative_int, metavar='N',
                        default=default(DEFAULT_RETRIES),
                        help=f'retries on connection errors, 429 and 502-504 '

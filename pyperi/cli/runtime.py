@@ -108,6 +108,8 @@ class Runtime:
             options: dict[str, Any] = {'retries': getattr(self.args, 'retries', DEFAULT_RETRIES)}
             if getattr(self.args, 'timeout', None) is not None:
                 options['timeout'] = self.args.timeout
+            if getattr(self.args, 'deadline', None) is not None:
+                options['deadline'] = self.args.deadline
             archive = getattr(self.args, 'archive', None)
             try:
                 if archive or getattr(self.args, 'at', None):
