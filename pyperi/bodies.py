@@ -8,11 +8,12 @@ cut off) or :class:`~pyperi.PyPeriResponseError` (it could not be decoded).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
+from .checks import check_int, check_optional_str
 from .deadline import Deadline
 from .exceptions import (
     PyPeriConnectionError,
@@ -52,6 +53,18 @@ def _timeout(error: Exception, shown: str, deadline: Deadline | None,
                          f'the read timeout): {redact(str(error))}', which='read')
 
 
+def _check_arguments(response: Any, chunk_size: Any, max_bytes: Any, deadline: Any,
+                     url: Any) -> None:
+    if not isinstance(response, requests.Response):
+        raise TypeError(f'response must be a requests.Response, not {type(response).__name__}')
+    check_int(chunk_size, 'chunk_size', minimum=1)
+    if max_bytes is not None:
+        check_int(max_bytes, 'max_bytes', minimum=0)
+    if deadline is not None and not isinstance(deadline, Deadline):
+        raise TypeError(f'deadline must be a Deadline or None, not {type(deadline).__name__}')
+    check_optional_str(url, 'url')
+
+
 def iter_body(response: requests.Response, *, chunk_size: int = CHUNK_SIZE,
               max_bytes: int | None = None, deadline: Deadline | None = None,
               url: str | None = None) -> Iterator[bytes]:
@@ -70,11 +83,26 @@ def iter_body(response: requests.Response, *, chunk_size: int = CHUNK_SIZE,
     :raises PyPeriConnectionError: the connection dropped, or the body is shorter than
         its ``Content-Length``.
     :raises PyPeriResponseError: the body could not be decoded (``Content-Encoding``).
+    :raises TypeError: an argument has the wrong type (at once, not when iterating).
+    :raises ValueError: ``chunk_size`` or ``max_bytes`` is out of range (likewise).
     """
+    _check_arguments(response, chunk_size, max_bytes, deadline, url)
+    return _chunks(response, chunk_size, max_bytes, deadline, url)
+
+
+def _source(response: requests.Response, chunk_size: int) -> Iterator[bytes]:
+    if response.raw is None:   # a Response made by hand: its body, if any, is in memory
+        content = response.content or b''
+        return (content[i:i + chunk_size] for i in range(0, len(content), chunk_size))
+    return response.iter_content(chunk_size)
+
+
+def _chunks(response: requests.Response, chunk_size: int, max_bytes: int | None,
+            deadline: Deadline | None, url: str | None) -> Iterator[bytes]:
     got = 0
     problem: PyPeriError | None = None
     try:
-        for chunk in response.iter_content(chunk_size):
+        for chunk in _source(response, chunk_size):
             got += len(chunk)
             if max_bytes is not None and got > max_bytes:
                 problem = PyPeriResponseTooLargeError(
@@ -105,14 +133,20 @@ def iter_body(response: requests.Response, *, chunk_size: int = CHUNK_SIZE,
         problem = PyPeriError(f'reading the body of {_shown(response, url)} failed: '
                               f'{redact(str(error))}')
     finally:
-        response.close()
+        if response.raw is not None:
+            response.close()
     if problem is not None:
         raise problem from None
 
 
 def read_body(response: requests.Response, *, max_bytes: int | None,
               deadline: Deadline | None = None, url: str | None = None) -> bytes:
-    """``response``'s whole body, decoded; raises as :func:`iter_body` does."""
+    """``response``'s whole body, decoded; raises as :func:`iter_body` does.
+
+    :raises PyPeriError: as :func:`iter_body`.
+    :raises TypeError: an argument has the wrong type.
+    :raises ValueError: ``max_bytes`` is negative.
+    """
     return b''.join(iter_body(response, max_bytes=max_bytes, deadline=deadline, url=url))
 
 
@@ -120,7 +154,13 @@ def keep_body(response: requests.Response, content: bytes) -> requests.Response:
     """``response`` with ``content`` as its body, read already (``.content``, ``.json()``...).
 
     The connection must have been released (the body read to its end) or closed.
+
+    :raises TypeError: ``response`` is not a ``requests.Response`` or ``content`` not bytes.
     """
+    if not isinstance(response, requests.Response):
+        raise TypeError(f'response must be a requests.Response, not {type(response).__name__}')
+    if not isinstance(content, bytes):
+        raise TypeError(f'content must be bytes, not {type(content).__name__}')
     # requests keeps a read body in these two attributes; its own code and test doubles
     # (responses, requests-cache) set them the same way.
     response._content = content

@@ -88,7 +88,11 @@ class RedactingFilter(logging.Filter):
 def install_log_filters(names: tuple[str, ...] = LIBRARY_LOGGERS) -> None:
     """Add one :class:`RedactingFilter` to each logger named, and to every ``urllib3.*`` logger
     that exists already; loggers that have one keep just the one.
+
+    :raises TypeError: ``names`` is not a tuple or list of str.
     """
+    if not isinstance(names, (tuple, list)) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f'names must be a tuple of logger names, not {type(names).__name__}')
     manager = logging.Logger.manager
     existing = [name for name in list(manager.loggerDict)
                 if name.startswith(('urllib3.', 'requests.'))]
