@@ -83,8 +83,10 @@ class OnlyTheProtocol:
         return self._peri.web_base_url
 
     def http_get(self, url: str, *, stream: bool = False,
-                 cookies: MutableMapping[str, str] | None = None) -> requests.Response | None:
-        return self._peri.http_get(url, stream=stream, cookies=cookies)
+                 cookies: MutableMapping[str, str] | None = None,
+                 allow_redirects: bool = True) -> requests.Response | None:
+        return self._peri.http_get(url, stream=stream, cookies=cookies,
+                                   allow_redirects=allow_redirects)
 
     def request_api(self, endpoint: str, **params: Any) -> dict[str, Any] | None:
         return self._peri.request_api(endpoint, **params)

@@ -166,9 +166,16 @@ def test_download_user_history__unknown_user_is_none(pp: Any, tmp_path: Path,
 
 def test_download_user_history__directory_created(pp: Any, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    scripted_history(pp, monkeypatch, [[]])
+    assert download_user_history(pp, 'someone', tmp_path / 'new' / 'deeper') == []
+    assert (tmp_path / 'new' / 'deeper').is_dir()
+
+
+def test_download_user_history__unknown_user_creates_nothing(
+        pp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     scripted_history(pp, monkeypatch, [None])
-    download_user_history(pp, 'nobody', tmp_path / 'new')
-    assert (tmp_path / 'new').is_dir()
+    assert download_user_history(pp, 'nobody', tmp_path / 'new') is None
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_download_user_history__bad_user_ref(pp: Any, tmp_path: Path) -> None:

@@ -107,7 +107,12 @@ def test_resume__mid_segment_cuts_the_half_written_tail(fake_periscope: Any,
         download_broadcast(fake_periscope.peri, broadcast['id'], tmp_path, concurrency=1,
                            segment_retries=0)
     complete = journal_lines(tmp_path, broadcast['id'])[-1][1]
-    assert partial_of(tmp_path, broadcast['id']).stat().st_size > complete
+    partial = partial_of(tmp_path, broadcast['id'])
+    # The failed download cut its half-written segment off the partial file ...
+    assert partial.stat().st_size == complete
+    # ... but a killed one cannot: the resume cuts such a tail.
+    with partial.open('ab') as tail:
+        tail.write(b'\x47' * 300_000)
     resume_and_check(fake_periscope, broadcast['id'], tmp_path, missing=[2, 3])
 
 

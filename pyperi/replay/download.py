@@ -11,6 +11,7 @@ download resume, and which is published under the target's name only when comple
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any, Callable, Sequence, Union
 
 from .. import hls
 from ..exceptions import PyPeriStreamUnavailableError
+from .arguments import check_callable, check_client, check_count, check_flag, check_seconds
 from .files import PathLike, exists_error, target_path
 from .follower import DEFAULT_MAX_IDLE, LiveFollower, PlaylistFollower, ReplayFollower
 from .interrupted import DownloadInterrupted
@@ -31,7 +33,7 @@ from .segments import SEGMENT_RETRIES, SegmentFetcher
 from .streams import StreamAccess, get_stream_access
 from .writer import SegmentWriter
 
-__all__ = ['ProgressCallback', 'DEFAULT_CONCURRENCY', 'MAX_CONCURRENCY',
+__all__ = ['ProgressCallback', 'DEFAULT_CONCURRENCY', 'MAX_CONCURRENCY', 'MAX_SEGMENT_RETRIES',
            'CHECKPOINT_SECONDS', 'download_broadcast']
 
 logger = logging.getLogger(__name__)
@@ -64,21 +66,43 @@ class _Options:
             self.progress(writer.bytes_done, None, writer.segments_done, total)
 
 
-def check_download_options(segment_retries: Any, concurrency: Any, resume: Any) -> None:
-    """Fail fast on options :func:`download_broadcast` cannot use.
+#: The most extra attempts at one segment (each bounded by the client's deadline).
+MAX_SEGMENT_RETRIES = 20
 
-    :raises ValueError: ``segment_retries`` or ``concurrency`` is out of range.
-    :raises TypeError: ``resume`` is not a bool.
+
+def check_download_options(segment_retries: Any, concurrency: Any, resume: Any, *,
+                           overwrite: Any = False, progress: Any = None,
+                           max_idle: Any = DEFAULT_MAX_IDLE, sleep: Any = time.sleep,
+                           clock: Any = time.monotonic) -> None:
+    """Fail fast on options :func:`download_broadcast` cannot use, before any request.
+
+    :raises TypeError: a flag is not a bool, a callback not callable, a number not a number.
+    :raises ValueError: ``segment_retries``, ``concurrency`` or ``max_idle`` is out of range.
     """
-    if isinstance(segment_retries, bool) or not isinstance(segment_retries, int) \
-            or segment_retries < 0:
-        raise ValueError(f'segment_retries must be an int >= 0, got {segment_retries!r}')
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) \
-            or not 1 <= concurrency <= MAX_CONCURRENCY:
-        raise ValueError(
-            f'concurrency must be an int from 1 to {MAX_CONCURRENCY}, got {concurrency!r}')
-    if not isinstance(resume, bool):
-        raise TypeError(f'resume must be True or False, not {type(resume).__name__}')
+    check_count(segment_retries, 'segment_retries', 0, MAX_SEGMENT_RETRIES)
+    check_count(concurrency, 'concurrency', 1, MAX_CONCURRENCY)
+    check_flag(resume, 'resume')
+    check_flag(overwrite, 'overwrite')
+    check_callable(progress, 'progress')
+    check_seconds(max_idle, 'max_idle')
+    check_callable(sleep, 'sleep', optional=False)
+    check_callable(clock, 'clock', optional=False)
+
+
+# errno values of a full disk or an exhausted quota.
+_DISK_FULL = frozenset(code for code in (errno.ENOSPC, getattr(errno, 'EDQUOT', None))
+                       if code is not None)
+
+
+def _disk_full(error: OSError, partial: PartialDownload, kept: bool) -> OSError:
+    """The error for a download the disk had no room for, saying what was kept on it."""
+    if kept:
+        what = (f'{partial.complete} complete segments kept in {str(partial.path)!r} (and its '
+                f'journal) to resume: free some space and download again, or delete them')
+    else:
+        what = 'nothing was kept'
+    return OSError(error.errno, f'{error.strerror or "No space left on device"}; {what}',
+                   str(partial.target))
 
 
 def _stream_to_download(client: ReplayClient, broadcast_id: str) -> tuple[StreamAccess, str]:
@@ -177,14 +201,19 @@ class _Download:
         if not self.live:
             kept = self.partial.path if self.partial.keep() else None
         else:
-            self.partial.cut_to_last_segment()
-            if self.partial.complete:
-                self.partial.publish(overwrite=overwrite)
-                published = target
-                logger.info('capture of %s stopped: %d segments, %.1f s, in %s', broadcast_id,
-                            self.partial.complete, self.writer.seconds_done, target)
-            else:
-                self.partial.discard()
+            try:
+                self.partial.cut_to_last_segment()
+                if self.partial.complete:
+                    self.partial.publish(overwrite=overwrite)
+                    published = target
+                    logger.info('capture of %s stopped: %d segments, %.1f s, in %s',
+                                broadcast_id, self.partial.complete, self.writer.seconds_done,
+                                target)
+                else:
+                    self.partial.discard()
+            except OSError as error:   # a full disk, or the target appeared meanwhile
+                logger.warning('could not publish the capture of %s: %s', broadcast_id, error)
+                kept = self.partial.path if self.partial.keep() else None
         return DownloadInterrupted(broadcast_id=broadcast_id, live=self.live, path=published,
                                    partial=kept, segments=self.partial.complete,
                                    total=self.follower.total, seconds=self.writer.seconds_done)
@@ -241,7 +270,9 @@ def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike |
     file and journal stay for the next call to resume; a live capture interrupted
     by Ctrl-C is published with the segments complete so far.
     """
-    check_download_options(segment_retries, concurrency, resume)
+    check_client(client)
+    check_download_options(segment_retries, concurrency, resume, overwrite=overwrite,
+                           progress=progress, max_idle=max_idle, sleep=sleep, clock=clock)
     target = target_path(broadcast_id, path)
     if target.exists() and not overwrite:
         raise exists_error(target)
@@ -262,13 +293,23 @@ def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike |
         download.run()
     except KeyboardInterrupt as interrupt:
         raise download.interrupted(broadcast_id, target, overwrite=overwrite) from interrupt
+    except OSError as error:
+        resumable = partial.keep()
+        if error.errno in _DISK_FULL:
+            raise _disk_full(error, partial, resumable) from error
+        raise
     except BaseException:
         partial.keep()
         raise
     if download.writer.empty:
         partial.discard()
         raise PyPeriStreamUnavailableError(f'broadcast {broadcast_id} has no segments to download')
-    partial.publish(overwrite=overwrite)
+    try:
+        partial.publish(overwrite=overwrite)
+    except OSError as error:
+        if error.errno in _DISK_FULL:
+            raise _disk_full(error, partial, partial.path.exists()) from error
+        raise
     logger.info('downloaded broadcast %s: %d segments, %d bytes', broadcast_id,
                 download.writer.segments_done, download.writer.bytes_done)
     return target

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from .. import hls
 from .playlists import PlaylistReader
 from .protocol import ReplayClient
 
-__all__ = ['DEFAULT_TARGET_DURATION', 'DEFAULT_MAX_IDLE', 'PlaylistFollower', 'ReplayFollower',
+__all__ = ['DEFAULT_TARGET_DURATION', 'DEFAULT_MAX_IDLE', 'MIN_POLL_INTERVAL',
+           'MAX_POLL_INTERVAL', 'poll_interval', 'PlaylistFollower', 'ReplayFollower',
            'LiveFollower']
 
 logger = logging.getLogger(__name__)
@@ -17,6 +19,23 @@ logger = logging.getLogger(__name__)
 DEFAULT_TARGET_DURATION = 2.0
 #: Give up on a live playlist that has not grown for this many seconds.
 DEFAULT_MAX_IDLE = 60.0
+#: A live playlist is polled at least this many seconds apart, whatever its
+#: EXT-X-TARGETDURATION says (Periscope's segments were 2 to 4 seconds long) ...
+MIN_POLL_INTERVAL = 0.5
+#: ... and at most this many: a playlist announcing ``#EXT-X-TARGETDURATION:100000``
+#: is still polled every 15 seconds (and never longer than ``max_idle`` allows).
+MAX_POLL_INTERVAL = 15.0
+
+
+def poll_interval(target_duration: float | None) -> float:
+    """Seconds between reloads of a live playlist whose target duration is ``target_duration``.
+
+    A missing, zero, negative or non-finite target means :data:`DEFAULT_TARGET_DURATION`;
+    the result is clamped to [:data:`MIN_POLL_INTERVAL`, :data:`MAX_POLL_INTERVAL`].
+    """
+    if target_duration is None or not math.isfinite(target_duration) or target_duration <= 0:
+        target_duration = DEFAULT_TARGET_DURATION
+    return min(MAX_POLL_INTERVAL, max(MIN_POLL_INTERVAL, target_duration))
 
 
 class PlaylistFollower(Protocol):
@@ -70,10 +89,12 @@ class LiveFollower:
     """The segments of a live playlist as it grows, each once, until the broadcast ends.
 
     The playlist is reloaded every target duration, or half of that after a reload
-    brought nothing new (as RFC 8216 suggests). Segments are de-duplicated by media
-    sequence number. Following stops at EXT-X-ENDLIST, when the playlist disappears,
-    when the broadcast leaves RUNNING (after one more reload, which picks up its last
-    segments), or after ``max_idle`` seconds without growth.
+    brought nothing new (as RFC 8216 suggests), within the bounds of
+    :func:`poll_interval`, and never later than the moment ``max_idle`` runs out.
+    Segments are de-duplicated by media sequence number. Following stops at
+    EXT-X-ENDLIST, when the playlist disappears, when the broadcast leaves RUNNING
+    (after one more reload, which picks up its last segments), or after ``max_idle``
+    seconds without growth.
 
     ``total`` is None until the playlist ends, then the number of segments yielded
     and to come. Each reload's new segments are one batch; the next reload waits
@@ -130,7 +151,7 @@ class LiveFollower:
         return new
 
     def _target(self, media: hls.MediaPlaylist) -> float:
-        return media.target_duration or DEFAULT_TARGET_DURATION
+        return poll_interval(media.target_duration)
 
     def _keep_polling(self, media: hls.MediaPlaylist, *, grew: bool) -> bool:
         """False once the playlist is idle too long; checks the broadcast's state now and then."""
@@ -154,7 +175,9 @@ class LiveFollower:
     def _reload(self, media: hls.MediaPlaylist, *, grew: bool) -> hls.MediaPlaylist | None:
         """Wait, then read the playlist again; None when it is gone."""
         target = self._target(media)
-        self._sleep(target if grew else target / 2)
+        wait = target if grew else max(MIN_POLL_INTERVAL, target / 2)
+        idle_left = self._max_idle - (self._clock() - self._last_growth)
+        self._sleep(max(0.0, min(wait, idle_left)))
         reloaded = self._reader.media(media.url)  # a master playlist is not fetched again
         if reloaded is None:
             logger.info('broadcast %s: live playlist gone; capture complete', self.broadcast_id)

@@ -1,7 +1,9 @@
 """Downloading every available replay of a user, one :class:`DownloadResult` per broadcast."""
 from __future__ import annotations
 
+import errno
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -13,7 +15,8 @@ from ..timeutil import ensure_utc
 from .download import (
     DEFAULT_CONCURRENCY, ProgressCallback, check_download_options, download_broadcast,
 )
-from .files import PathLike
+from .arguments import check_callable, check_client, check_path
+from .files import PathLike, check_path_length, target_path
 from .protocol import ReplayClient
 from .segments import SEGMENT_RETRIES
 
@@ -37,12 +40,40 @@ class DownloadResult:
     error: str | None = None
 
 
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+_LATEST = datetime.max.replace(tzinfo=timezone.utc)
+
+
 def _since_datetime(since: datetime | timedelta | None) -> datetime | None:
-    if since is None or isinstance(since, datetime):
-        return None if since is None else ensure_utc(since)
-    if isinstance(since, timedelta):
-        return datetime.now(timezone.utc) - since
+    """The UTC cutoff ``since`` means; one beyond what datetime reaches is its end."""
+    if since is None:
+        return None
+    try:
+        if isinstance(since, datetime):
+            return ensure_utc(since)
+        if isinstance(since, timedelta):
+            return datetime.now(timezone.utc) - since
+    except OverflowError:
+        # Further back (or ahead) than datetime reaches: every broadcast, or none.
+        if isinstance(since, datetime):
+            return _EARLIEST if since.year == datetime.min.year else _LATEST
+        return _EARLIEST if since > timedelta(0) else _LATEST
     raise TypeError(f'since must be a datetime or timedelta, not {type(since).__name__}')
+
+
+def _check_directory(directory: Any) -> str:
+    """``directory`` as a str, if it is a path that is or can become a directory.
+
+    :raises TypeError: it is not a str or PathLike.
+    :raises ValueError: it is empty, or a name in it is too long.
+    :raises NotADirectoryError: it exists and is not a directory.
+    """
+    text = check_path(directory, 'directory', optional=False)
+    assert text is not None
+    check_path_length(text, 'directory')
+    if os.path.exists(text) and not os.path.isdir(text):
+        raise NotADirectoryError(errno.ENOTDIR, 'Not a directory', text)
+    return text
 
 
 def _not_to_download(broadcast: Mapping[str, Any], broadcast_id: str,
@@ -64,9 +95,9 @@ def _download_one(client: ReplayClient, broadcast: Mapping[str, Any], directory:
     raw_id = broadcast.get('id')
     try:
         broadcast_id = urls.validate_broadcast_id(raw_id)
+        target = target_path(broadcast_id, directory)
     except (TypeError, ValueError) as error:
-        return DownloadResult(str(raw_id), None, 'failed', f'unusable broadcast id: {error}')
-    target = directory / f'{broadcast_id}.ts'
+        return DownloadResult(str(raw_id)[:100], None, 'failed', f'unusable broadcast id: {error}')
     skip = _not_to_download(broadcast, broadcast_id, target)
     if skip is not None:
         return skip
@@ -97,7 +128,7 @@ def download_user_history(client: ReplayClient, user: str, directory: PathLike, 
 
     :param client: a :class:`pyperi.Peri` (or any :class:`~pyperi.replay.ReplayClient`).
     :param user: a user id, username or Periscope user URL.
-    :param directory: created if missing.
+    :param directory: created if missing (once the user is known to exist).
     :param since: only broadcasts that started at or after this (an aware or UTC
         naive datetime), or within this ``timedelta`` of now.
     :param progress: as for :func:`download_broadcast`, restarting for each broadcast.
@@ -106,19 +137,25 @@ def download_user_history(client: ReplayClient, user: str, directory: PathLike, 
     :param resume: continue interrupted downloads, as for :func:`download_broadcast`.
     :returns: one :class:`DownloadResult` per broadcast considered; None if the
         user does not exist.
-    :raises ValueError: ``user`` names no user, or ``concurrency`` is not valid.
+    :raises TypeError: an argument has the wrong type (``resume`` not a bool, a callback
+        not callable, ``directory`` not a path).
+    :raises ValueError: ``user`` names no user, ``concurrency`` is out of range, or a name
+        in ``directory`` is too long.
+    :raises NotADirectoryError: ``directory`` exists and is not a directory.
     :raises DownloadInterrupted: Ctrl-C stopped the broadcast being downloaded.
     """
-    check_download_options(SEGMENT_RETRIES, concurrency, resume)
+    check_client(client)
+    check_download_options(SEGMENT_RETRIES, concurrency, resume, progress=progress)
+    check_callable(on_result, 'on_result')
     options = {'concurrency': concurrency, 'resume': resume}
     user_id, username = urls.parse_user_ref(user, client.web_base_url)
     cutoff = _since_datetime(since)
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(_check_directory(directory))
     hls.import_m3u8()
     history = client.get_user_broadcast_history(user_id=user_id, username=username)
     if history is None:
-        return None
+        return None   # no such user: nothing made on disk
+    folder.mkdir(parents=True, exist_ok=True)
     results: list[DownloadResult] = []
     seen: set[str] = set()
     for broadcast in stats.filter_broadcasts(history, since=cutoff):

@@ -213,12 +213,16 @@ class JournalWriter:
         # Never through a symbolic link planted under the journal's name.
         flags = os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0)
         self._file = open(os.open(path, flags, 0o666), 'r+', encoding='utf-8', newline='\n')
-        length = 0 if keep is None else keep.length
-        self._file.truncate(length)
-        self._file.seek(length)
-        if keep is None:
-            self._file.write(json.dumps(identity.header()) + '\n')
-            self._file.flush()
+        try:
+            length = 0 if keep is None else keep.length
+            self._file.truncate(length)
+            self._file.seek(length)
+            if keep is None:
+                self._file.write(json.dumps(identity.header()) + '\n')
+                self._file.flush()
+        except BaseException:
+            self.close()   # a full disk: the caller removes what is left
+            raise
 
     def add(self, entry: JournalEntry) -> None:
         """Note a complete segment (written at the next :meth:`commit`)."""
@@ -236,9 +240,9 @@ class JournalWriter:
             self._pending = []
 
     def close(self) -> None:
-        """Close the file (segments not committed are left out)."""
+        """Close the file (segments not committed are left out); never raises OSError."""
         with contextlib.suppress(OSError):
-            self._file.close()
+            self._file.close()   # closes the descriptor even when the flush fails
 
     def remove(self) -> None:
         """Close and delete the journal."""

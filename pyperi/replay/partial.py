@@ -129,11 +129,13 @@ class PartialDownload:
                         len(kept), end)
             return kept
         except BaseException:
-            empty = self._file is not None and os.fstat(self._file.fileno()).st_size == 0
-            self.close()
-            if empty:   # made here, or emptied: nothing to keep
-                with contextlib.suppress(OSError):
-                    self.path.unlink()
+            empty = True
+            with contextlib.suppress(OSError):
+                empty = os.fstat(self._file.fileno()).st_size == 0
+            if empty:   # made here, or emptied: nothing to keep, journal included
+                self.discard()
+            else:
+                self.close()
             raise
 
     def add(self, entry: JournalEntry) -> None:
@@ -179,36 +181,84 @@ class PartialDownload:
         self.file.seek(end)
 
     def keep(self) -> bool:
-        """Leave the partial file and journal for a later run; True if kept.
+        """Leave the partial file and journal for a later run, as far as the journal
+        vouches for them; True if kept. Never raises OSError (a full disk is why it runs).
 
-        Nothing is kept when no segment is complete: there is nothing to resume.
+        The segments noted are committed if the disk allows; the partial file is then cut
+        back to the end of the last segment the journal names, so that no unfinished
+        segment (or what a full disk cut short) keeps taking space. Nothing is kept when
+        the journal names no segment: there is nothing to resume.
         """
         try:
             self.checkpoint()
         except OSError as error:
             logger.warning('could not save the progress of %s: %s', self.target, error)
-        if not self.complete:
-            self.discard()
-            return False
-        self.close()
-        logger.info('kept %s (%d complete segments) to resume %s', self.path,
-                    self.complete, self.target)
-        return True
+        held = self._close_holding_lock()
+        try:
+            state = read_journal(self.journal_path)
+            entries = state.entries if state is not None else ()
+            if entries and (held is None or os.fstat(held).st_size >= entries[-1].end):
+                self.complete, self.last = len(entries), entries[-1]
+                if held is not None:
+                    os.ftruncate(held, entries[-1].end)
+                logger.info('kept %s (%d complete segments, %d bytes) to resume %s', self.path,
+                            self.complete, entries[-1].end, self.target)
+                return True
+        except OSError as error:
+            logger.warning('could not cut %s back to its last complete segment: %s',
+                           self.path, error)
+            return self.path.exists()
+        finally:
+            if held is not None:
+                os.close(held)
+        self.complete, self.last = 0, None
+        self._remove_files()
+        return False
 
     def discard(self) -> None:
-        """Delete the partial file and its journal."""
-        self.close()
+        """Delete the partial file and its journal (never raises OSError)."""
+        held = self._close_holding_lock()
+        try:
+            self._remove_files()
+        finally:
+            if held is not None:
+                os.close(held)
+
+    def _remove_files(self) -> None:
+        """Remove the partial file and journal, if they are regular files (never a link
+        planted under their names)."""
         for path in (self.path, self.journal_path):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+            try:
+                if stat.S_ISREG(os.lstat(path).st_mode):
+                    path.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as error:
+                logger.warning('could not remove %s: %s', path, error)
+
+    def _close_holding_lock(self) -> int | None:
+        """Close the files, errors and all; return a duplicate of the partial file's
+        descriptor, which holds its lock until closed (None if it was not open)."""
+        held = None
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                held = os.dup(self._file.fileno())
+        self.close()
+        return held
 
     def publish(self, *, overwrite: bool) -> None:
         """fsync the partial file and move it to the target; then drop the journal.
 
         :raises FileExistsError: the target appeared meanwhile and ``overwrite`` is
             false; the complete partial file and its journal are kept.
+        :raises OSError: the bytes could not be written (a full disk); what the journal
+            vouches for is kept, as by :meth:`keep`.
         """
-        self.checkpoint()
+        try:
+            self.checkpoint()
+        except BaseException:
+            self.keep()
+            raise
         try:
             publish(self.path, self.target, overwrite=overwrite)
         except BaseException:
@@ -220,11 +270,12 @@ class PartialDownload:
         sync_directory(self.target.parent)
 
     def close(self) -> None:
-        """Close the files (releasing the lock); they stay on disk."""
+        """Close the files (releasing the lock); they stay on disk. Never raises OSError:
+        bytes a full disk refused are dropped (the journal never names them)."""
         if self._journal is not None:
             self._journal.close()
             self._journal = None
         if self._file is not None:
             with contextlib.suppress(OSError):
-                self._file.close()
+                self._file.close()   # closes the descriptor even when the flush fails
             self._file = None

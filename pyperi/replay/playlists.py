@@ -1,19 +1,62 @@
 """Reading a stream's media playlist: a master playlist is resolved to its best variant."""
 from __future__ import annotations
 
+import contextlib
 import logging
 
-from .. import hls, web
+import requests
+
+from .. import hls
 from ..exceptions import PyPeriDownloadError, PyPeriEncryptedStreamError, PyPeriResponseError
 from .protocol import ReplayClient
+from .fetching import get_following_redirects, reading_body
 from .streams import AccessCookies
 
-__all__ = ['MAX_MASTER_DEPTH', 'PlaylistReader']
+__all__ = ['MAX_MASTER_DEPTH', 'MAX_PLAYLIST_BYTES', 'MAX_PLAYLIST_SEGMENTS', 'read_playlist',
+           'PlaylistReader']
 
 logger = logging.getLogger(__name__)
 
 #: Master playlists pointing at master playlists are followed this deep.
 MAX_MASTER_DEPTH = 3
+#: The largest playlist read, in bytes (decoded, if the server compressed it). A replay
+#: playlist of Periscope's takes about 210 bytes per 3-second segment: this is room for
+#: some 150,000 segments, more than 100 hours.
+MAX_PLAYLIST_BYTES = 32 * 1024 * 1024
+#: The most segments a playlist may list (about 83 hours of 3-second segments). The
+#: parser needs about 2.5 KB of memory per segment, so this bounds memory too.
+MAX_PLAYLIST_SEGMENTS = 100_000
+_READ_SIZE = 64 * 1024
+
+
+def read_playlist(response: requests.Response, url: str) -> str:
+    """The body of ``response`` as text, read in chunks and never past the size cap.
+
+    Playlists are UTF-8 (RFC 8216); a byte-order mark is dropped, undecodable bytes
+    are replaced.
+
+    :raises PyPeriResponseError: the body is larger than :data:`MAX_PLAYLIST_BYTES`,
+        or lists more than :data:`MAX_PLAYLIST_SEGMENTS` segments (the message names
+        the URL, without its query, and the limit), or cannot be decoded.
+    :raises PyPeriConnectionError: the body was cut off (PyPeriTimeout: it stalled).
+    """
+    chunks: list[bytes] = []
+    size = 0
+    with reading_body(url, 'playlist'):
+        for chunk in response.iter_content(_READ_SIZE):
+            size += len(chunk)
+            if size > MAX_PLAYLIST_BYTES:
+                raise PyPeriResponseError(
+                    f'the playlist {hls.display_url(url)} is larger than {MAX_PLAYLIST_BYTES} '
+                    f'bytes (pyperi.replay.MAX_PLAYLIST_BYTES); not read further')
+            chunks.append(chunk)
+    text = b''.join(chunks).decode('utf-8-sig', errors='replace')
+    segments = text.count('#EXTINF')
+    if segments > MAX_PLAYLIST_SEGMENTS:
+        raise PyPeriResponseError(
+            f'the playlist {hls.display_url(url)} lists {segments} segments, more than '
+            f'{MAX_PLAYLIST_SEGMENTS} (pyperi.replay.MAX_PLAYLIST_SEGMENTS)')
+    return text
 
 
 def _writable(media: hls.MediaPlaylist, url: str) -> hls.MediaPlaylist:
@@ -41,13 +84,19 @@ class PlaylistReader:
 
         :raises PyPeriEncryptedStreamError: the segments are encrypted.
         :raises PyPeriDownloadError: the playlist uses features one ``.ts`` file cannot hold.
-        :raises PyPeriResponseError: not a playlist, or masters nested too deep.
+        :raises PyPeriResponseError: not a playlist, larger than :data:`MAX_PLAYLIST_BYTES`
+            or :data:`MAX_PLAYLIST_SEGMENTS`, or masters nested too deep.
+        :raises PyPeriDownloadError: a redirect refused (see
+            :func:`~pyperi.replay.fetching.get_following_redirects`).
         """
         for _ in range(MAX_MASTER_DEPTH):
-            response = self.client.http_get(url, stream=False, cookies=self.cookies.for_url(url))
+            response = get_following_redirects(self.client, url, self.cookies, stream=True)
             if response is None:
                 return None
-            parsed = hls.parse_playlist(web.body_text(response), response.url or url)
+            with contextlib.closing(response):
+                final_url = response.url or url
+                text = read_playlist(response, final_url)
+            parsed = hls.parse_playlist(text, final_url)
             if isinstance(parsed, hls.MediaPlaylist):
                 return _writable(parsed, url)
             variant = parsed.best()

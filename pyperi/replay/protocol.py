@@ -23,8 +23,14 @@ class ReplayClient(Protocol):
         ...
 
     def http_get(self, url: str, *, stream: bool = False,
-                 cookies: MutableMapping[str, str] | None = None) -> requests.Response | None:
-        """GET ``url``: the response, or None for a 404; raises ``PyPeriError`` otherwise."""
+                 cookies: MutableMapping[str, str] | None = None,
+                 allow_redirects: bool = True) -> requests.Response | None:
+        """GET ``url``: the response, or None for a 404; raises ``PyPeriError`` otherwise.
+
+        Playlists and segments are fetched with ``allow_redirects=False``: a redirect
+        (3xx) is then returned as the response, and the replay code follows it itself,
+        deciding the cookies for each hop (:mod:`~pyperi.replay.fetching`).
+        """
         ...
 
     def request_api(self, endpoint: str, **params: Any) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ import requests
 
 from .. import hls
 from ..exceptions import PyPeriConnectionError, PyPeriStreamUnavailableError, PyPeriTimeout
+from .fetching import get_following_redirects, reading_body
 from .protocol import ReplayClient
 from .streams import AccessCookies
 
@@ -108,12 +109,12 @@ class SegmentFetcher:
 
     def _stream(self, segment: hls.Segment, sink: SegmentSink) -> None:
         """One attempt: the whole body into ``sink``, constant memory."""
-        response = self.client.http_get(segment.url, stream=True,
-                                        cookies=self.cookies.for_url(segment.url))
+        response = get_following_redirects(self.client, segment.url, self.cookies, stream=True)
         if response is None:
             raise PyPeriStreamUnavailableError(
                 f'segment {segment.sequence} is gone (HTTP 404): {hls.display_url(segment.url)}')
-        with contextlib.closing(response):
+        with contextlib.closing(response), \
+                reading_body(response.url or segment.url, f'segment {segment.sequence}'):
             written = 0
             for chunk in response.iter_content(CHUNK_SIZE):
                 sink.write(chunk)

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import os
 import threading
 import time
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from .. import urls
 from ..exceptions import PyPeriError
+from .arguments import check_callable, check_client, check_count, check_path, check_seconds, \
+    check_stop, check_users
 from .download import download_broadcast
-from .files import PathLike
+from .files import PathLike, check_path_length
 from .protocol import ReplayClient
 
 __all__ = ['watch']
@@ -135,7 +139,25 @@ class _Watcher:
             self.emit('downloaded', user, broadcast, path=str(path))
 
 
-def watch(client: ReplayClient, users: Iterable[str], *,
+def _check_download_dir(directory: Any) -> str:
+    """``download_dir`` as a str, if it names an existing directory.
+
+    :raises TypeError: it is not a str or PathLike.
+    :raises ValueError: it is empty, or a name in it is too long.
+    :raises FileNotFoundError: it does not exist.
+    :raises NotADirectoryError: it is not a directory.
+    """
+    text = check_path(directory, 'download_dir', optional=False)
+    assert text is not None
+    check_path_length(text, 'download_dir')
+    if not os.path.exists(text):
+        raise FileNotFoundError(errno.ENOENT, 'No such directory (download_dir)', text)
+    if not os.path.isdir(text):
+        raise NotADirectoryError(errno.ENOTDIR, 'Not a directory (download_dir)', text)
+    return text
+
+
+def watch(client: ReplayClient, users: Sequence[str], *,
           on_event: Callable[[dict[str, Any]], Any], interval: float = 30.0,
           download_dir: PathLike | None = None, stop: threading.Event | None = None,
           sleep: Callable[[float], Any] | None = None, max_polls: int | None = None) -> None:
@@ -158,24 +180,39 @@ def watch(client: ReplayClient, users: Iterable[str], *,
     ``user_id``, ``state``, ``status``, ``start`` and ``url``.
 
     :param client: a :class:`pyperi.Peri` (or any :class:`~pyperi.replay.ReplayClient`).
-    :param users: user ids, usernames or URLs (checked before the first poll).
-    :param interval: seconds between rounds.
-    :param download_dir: capture live broadcasts there, one after another (the
-        watch pauses while capturing).
+    :param users: a list or tuple of user ids, usernames or URLs (checked before the
+        first poll; a single ``str`` is a TypeError, not a list of letters).
+    :param interval: seconds between rounds, 0 to :data:`~pyperi.replay.MAX_SECONDS`.
+    :param download_dir: an existing directory to capture live broadcasts into, one
+        after another (the watch pauses while capturing).
     :param stop: set it (from another thread) to stop after the current step.
     :param sleep: waits between rounds; default ``stop.wait`` when ``stop`` is
         given, else ``time.sleep``.
-    :param max_polls: stop after this many rounds (None: until stopped).
+    :param max_polls: stop after this many rounds, at least 1 (None: until stopped).
+    :raises TypeError: an argument has the wrong type (``users`` a str, ``on_event`` not
+        callable, ``stop`` not a ``threading.Event``, ...).
+    :raises ValueError: ``users`` is empty or names no user, ``interval`` or
+        ``max_polls`` is out of range.
+    :raises FileNotFoundError: ``download_dir`` does not exist (NotADirectoryError: it
+        is not a directory).
 
     Returns when ``stop`` is set or after ``max_polls`` rounds. A
     KeyboardInterrupt reaches the caller; one during a capture is a
     :class:`~pyperi.replay.DownloadInterrupted` saying where the capture, finished
     with its segments so far, was published (as by :func:`download_broadcast`).
     """
+    check_client(client)
+    users = check_users(users)
+    check_callable(on_event, 'on_event', optional=False)
+    interval = check_seconds(interval, 'interval', allow_zero=True)
+    stop = check_stop(stop)
+    check_callable(sleep, 'sleep')
+    if max_polls is not None:
+        check_count(max_polls, 'max_polls', 1)
+    if download_dir is not None:
+        download_dir = _check_download_dir(download_dir)
     refs: list[_UserRef] = [(user, *urls.parse_user_ref(user, client.web_base_url))
                             for user in users]
-    if not refs:
-        raise ValueError('users must name at least one user')
     if sleep is None:
         sleep = stop.wait if stop is not None else time.sleep
     watcher = _Watcher(client, on_event, download_dir=download_dir, stop=stop)
