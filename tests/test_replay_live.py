@@ -4,9 +4,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import responses
 
-from pyperi.replay import download_broadcast
+from pyperi.replay import (
+    DEFAULT_TARGET_DURATION,
+    MAX_POLL_INTERVAL,
+    MIN_POLL_INTERVAL,
+    download_broadcast,
+)
+from pyperi.replay.follower import poll_interval
 
 from replay_mocks import (
     ACCESS,
@@ -163,3 +170,39 @@ def test_live__segments_that_expired_unfetched_are_warned_about(
         path = download_broadcast(pp, 'BID', tmp_path, sleep=clock.sleep, clock=clock)
     assert path.read_bytes() == segment_bytes(0) + segment_bytes(3) + segment_bytes(4)
     assert '2 live segments expired before they were fetched' in caplog.text
+
+
+# -- poll intervals: clamped, and never past max_idle ---------------------------------------
+
+
+@fired
+def test_live__huge_target_duration_polls_within_max_idle(pp: Any, tmp_path: Path) -> None:
+    add_access(access_body('RUNNING', hls_url=LIVE))
+    responses.get(LIVE, body=media_playlist(['live_0.ts'], ended=False, target=100000))
+    add_live_segments(1)
+    clock = Clock()
+    download_broadcast(pp, 'BID', tmp_path, sleep=clock.sleep, clock=clock, max_idle=5)
+    assert clock.sleeps and max(clock.sleeps) <= 5
+    assert clock.now <= 5 + MAX_POLL_INTERVAL   # stopped once idle for max_idle
+
+
+@pytest.mark.parametrize('target', [-5, 0])
+@fired
+def test_live__non_positive_target_duration_polls_at_the_default(pp: Any, tmp_path: Path,
+                                                                 target: int) -> None:
+    add_access(access_body('RUNNING', hls_url=LIVE))
+    responses.get(LIVE, body=media_playlist(['live_0.ts'], ended=False, target=target))
+    add_live_segments(1)
+    clock = Clock()
+    download_broadcast(pp, 'BID', tmp_path, sleep=clock.sleep, clock=clock, max_idle=6)
+    assert all(MIN_POLL_INTERVAL <= s <= DEFAULT_TARGET_DURATION for s in clock.sleeps[:-1])
+    assert all(s >= 0 for s in clock.sleeps)
+
+
+@pytest.mark.parametrize('target, expected', [
+    (None, DEFAULT_TARGET_DURATION), (0.0, DEFAULT_TARGET_DURATION),
+    (-5.0, DEFAULT_TARGET_DURATION), (float('nan'), DEFAULT_TARGET_DURATION),
+    (float('inf'), DEFAULT_TARGET_DURATION), (0.01, MIN_POLL_INTERVAL), (3.0, 3.0),
+    (100000.0, MAX_POLL_INTERVAL)])
+def test_poll_interval__bounds(target: float | None, expected: float) -> None:
+    assert poll_interval(target) == expected

@@ -9,8 +9,11 @@ itself. Playlists are read by the pure :mod:`pyperi.hls`, which uses the optiona
 Where things live:
 
 * :mod:`~pyperi.replay.protocol`: :class:`ReplayClient`, what is needed from the client;
+* :mod:`~pyperi.replay.arguments`: the checks of every argument, before any request;
 * :mod:`~pyperi.replay.streams`: stream URLs and access cookies (``accessVideoPublic``);
-* :mod:`~pyperi.replay.playlists`: reading a media playlist (master to best variant);
+* :mod:`~pyperi.replay.fetching`: GETs of playlists and segments, redirects followed hop by
+  hop with the cookies each hop may have;
+* :mod:`~pyperi.replay.playlists`: reading a media playlist (master to best variant), capped;
 * :mod:`~pyperi.replay.follower`: which segments to fetch, from a replay or a live playlist;
 * :mod:`~pyperi.replay.segments`: fetching one segment, again when its body is cut off;
 * :mod:`~pyperi.replay.parallel`: fetching segments in a pool of threads, handed back in order;
@@ -32,17 +35,26 @@ from ..exceptions import PyPeriEncryptedStreamError as PyPeriEncryptedStreamErro
 from ..exceptions import (  # noqa: F401
     PyPeriStreamUnavailableError as PyPeriStreamUnavailableError,
 )
+from .arguments import MAX_SECONDS
 from .download import (
     CHECKPOINT_SECONDS,
     DEFAULT_CONCURRENCY,
     MAX_CONCURRENCY,
+    MAX_SEGMENT_RETRIES,
     ProgressCallback,
     download_broadcast,
 )
+from .fetching import MAX_REDIRECTS
 from .files import PathLike as PathLike  # noqa: F401
-from .follower import DEFAULT_MAX_IDLE, DEFAULT_TARGET_DURATION
+from .follower import (
+    DEFAULT_MAX_IDLE,
+    DEFAULT_TARGET_DURATION,
+    MAX_POLL_INTERVAL,
+    MIN_POLL_INTERVAL,
+)
 from .history import DownloadResult, download_user_history
 from .interrupted import DownloadInterrupted
+from .playlists import MAX_PLAYLIST_BYTES, MAX_PLAYLIST_SEGMENTS
 from .protocol import ReplayClient
 from .segments import CHUNK_SIZE, SEGMENT_RETRIES
 from .streams import STREAM_URL_KEYS, get_broadcast_stream_urls
@@ -52,10 +64,17 @@ __all__ = [
     'STREAM_URL_KEYS',
     'CHUNK_SIZE',
     'SEGMENT_RETRIES',
+    'MAX_SEGMENT_RETRIES',
     'DEFAULT_TARGET_DURATION',
     'DEFAULT_MAX_IDLE',
+    'MIN_POLL_INTERVAL',
+    'MAX_POLL_INTERVAL',
+    'MAX_SECONDS',
     'DEFAULT_CONCURRENCY',
     'MAX_CONCURRENCY',
+    'MAX_REDIRECTS',
+    'MAX_PLAYLIST_BYTES',
+    'MAX_PLAYLIST_SEGMENTS',
     'CHECKPOINT_SECONDS',
     'ProgressCallback',
     'DownloadResult',

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from .. import urls
 from ..exceptions import PyPeriResponseError
+from .arguments import check_client
 from .protocol import ReplayClient
 
 __all__ = [
@@ -166,8 +167,9 @@ def get_broadcast_stream_urls(client: ReplayClient, broadcast_id: str) -> dict[s
     such broadcast.
 
     :param client: a :class:`pyperi.Peri` (or any :class:`~pyperi.replay.ReplayClient`).
+    :raises TypeError: ``client`` is not a ReplayClient, ``broadcast_id`` not a str.
     :raises ValueError: ``broadcast_id`` is not a valid id.
     :raises PyPeriResponseError: the response is not shaped like Periscope's.
     """
-    access = get_stream_access(client, broadcast_id)
+    access = get_stream_access(check_client(client), broadcast_id)
     return None if access is None else access.streams
