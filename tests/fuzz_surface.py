@@ -58,17 +58,6 @@ SKIP: dict[str, str] = {
 #: are still fuzzed, but their failure is expected (xfail, not strict). Remove an entry once
 #: ``python tools/fuzz_report.py --only NAME`` finds nothing: from then on, the fuzz guards it.
 PENDING: dict[str, str] = {
-    'pyperi.replay.get_broadcast_stream_urls':
-        'replay (i11-replay, issue 11 item 5): client is not checked',
-    'pyperi.replay.download_user_history':
-        'replay (i11-replay, item 5): client, directory and callbacks are not checked',
-    'pyperi.replay.download_broadcast':
-        'replay (i11-replay, item 5): client, path and callbacks are not checked',
-    'pyperi.replay.watch':
-        'replay (i11-replay, item 5): client, interval, max_polls, on_event are not checked',
-    'Peri.download_broadcast': 'replay (i11-replay, item 5): path and progress are not checked',
-    'Peri.download_user_history':
-        'replay (i11-replay, item 5): directory, since and callbacks are not checked',
     'pyperi.archive.archive_session':
         'archive (issue 12): a non-iterable ignore_params gives a bare TypeError',
     'pyperi.archive.wayback_session':

@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterator
 import pytest
 import responses
 
+from pyperi import urls
 from pyperi.replay import (
     download_broadcast,
     download_user_history,
@@ -128,20 +129,24 @@ def test_stream_urls__client_must_be_a_replay_client() -> None:
 
 def test_download__over_long_id_is_value_error_before_any_request(pp: Any,
                                                                   untouched: Path) -> None:
-    with pytest.raises(ValueError, match='broadcast_id is too long for a file name'):
+    with pytest.raises(ValueError, match='broadcast_id'):
         download_broadcast(pp, 'A' * 300)
 
 
 @responses.activate(assert_all_requests_are_fired=True)
-def test_download__longest_id_that_fits(pp: Any, tmp_path: Path) -> None:
-    # .<id>.ts.journal must fit in 255 bytes: 243 characters of id do, 244 do not.
-    longest = 'A' * 243
+def test_download__longest_id_fits_with_its_partial_and_journal(pp: Any,
+                                                                tmp_path: Path) -> None:
+    longest = 'A' * urls.MAX_BROADCAST_ID_LENGTH
     add_access(broadcast_id=longest)
     expected = add_replay(1)
     path = download_broadcast(pp, longest, tmp_path)
     assert path.read_bytes() == expected
-    with pytest.raises(ValueError, match='too long'):
-        download_broadcast(pp, 'A' * 244, tmp_path)
+
+
+def test_download__name_too_long_for_the_journal_beside_it(pp: Any, untouched: Path) -> None:
+    # 250 bytes is a valid file name, but .<name>.journal (259 bytes) would not be.
+    with pytest.raises(ValueError, match='path is too long for a file name'):
+        download_broadcast(pp, 'BID', untouched / ('n' * 247 + '.ts'))
 
 
 @pytest.mark.parametrize('make', [
