@@ -40,17 +40,15 @@ def read_playlist(response: requests.Response, url: str) -> str:
         the URL, without its query, and the limit), or cannot be decoded.
     :raises PyPeriConnectionError: the body was cut off (PyPeriTimeout: it stalled).
     """
-    chunks: list[bytes] = []
-    size = 0
+    body = bytearray()
     with reading_body(url, 'playlist'):
         for chunk in response.iter_content(_READ_SIZE):
-            size += len(chunk)
-            if size > MAX_PLAYLIST_BYTES:
+            if len(body) + len(chunk) > MAX_PLAYLIST_BYTES:
                 raise PyPeriResponseError(
                     f'the playlist {hls.display_url(url)} is larger than {MAX_PLAYLIST_BYTES} '
                     f'bytes (pyperi.replay.MAX_PLAYLIST_BYTES); not read further')
-            chunks.append(chunk)
-    text = b''.join(chunks).decode('utf-8-sig', errors='replace')
+            body += chunk
+    text = body.decode('utf-8-sig', errors='replace')
     segments = text.count('#EXTINF')
     if segments > MAX_PLAYLIST_SEGMENTS:
         raise PyPeriResponseError(
