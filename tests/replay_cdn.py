@@ -135,6 +135,48 @@ class ReplayCDN:
                 handler.close_connection = True
         self.routes[path] = route
 
+    def drip_body(self, path: str, interval: float, size: int = 1_000_000) -> None:
+        """Headers at once (``Content-Length: size``), then one body byte every ``interval``."""
+        def route(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+            handler.send_response(200)
+            handler.send_header('Content-Length', str(size))
+            handler.end_headers()
+            self._drip(handler, stop, interval, b'\x47')
+        self.routes[path] = route
+
+    def drip_headers(self, path: str, interval: float) -> None:
+        """The status line, then a header line one byte every ``interval``, never ending."""
+        def route(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+            handler.wfile.write(b'HTTP/1.1 200 OK\r\nX-Drip: ')
+            self._drip(handler, stop, interval, b'x')
+        self.routes[path] = route
+
+    @staticmethod
+    def _drip(handler: BaseHTTPRequestHandler, stop: threading.Event, interval: float,
+              byte: bytes) -> None:
+        handler.close_connection = True
+        try:
+            while not stop.wait(interval):
+                handler.wfile.write(byte)
+                handler.wfile.flush()
+        except OSError:   # the client gave up, as it should
+            pass
+
+    def slow_body(self, path: str, body: bytes, seconds: float, pieces: int = 5) -> None:
+        """``body`` in ``pieces`` spread over ``seconds``: slow, but each piece in time."""
+        step = -(-len(body) // pieces)
+
+        def route(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+            handler.send_response(200)
+            handler.send_header('Content-Length', str(len(body)))
+            handler.end_headers()
+            for start in range(0, len(body), step):
+                if stop.wait(seconds / pieces):
+                    return
+                handler.wfile.write(body[start:start + step])
+                handler.wfile.flush()
+        self.routes[path] = route
+
     def broadcast(self, playlist_url: str, *, state: str = 'ENDED',
                   cookie_domain: str = '127.0.0.1') -> None:
         """Serve accessVideoPublic for ``BID``: ``playlist_url`` and CloudFront cookies."""

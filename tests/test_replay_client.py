@@ -12,6 +12,7 @@ import requests
 
 import pyperi.replay
 from pyperi import Peri
+from pyperi.deadline import Deadline
 from pyperi.replay import (
     ReplayClient,
     download_broadcast,
@@ -82,11 +83,16 @@ class OnlyTheProtocol:
     def web_base_url(self) -> str:
         return self._peri.web_base_url
 
+    @property
+    def deadline(self) -> float:
+        return self._peri.deadline
+
     def http_get(self, url: str, *, stream: bool = False,
                  cookies: MutableMapping[str, str] | None = None,
-                 allow_redirects: bool = True) -> requests.Response | None:
+                 allow_redirects: bool = True,
+                 deadline: Deadline | float | None = None) -> requests.Response | None:
         return self._peri.http_get(url, stream=stream, cookies=cookies,
-                                   allow_redirects=allow_redirects)
+                                   allow_redirects=allow_redirects, deadline=deadline)
 
     def request_api(self, endpoint: str, **params: Any) -> dict[str, Any] | None:
         return self._peri.request_api(endpoint, **params)
@@ -102,7 +108,7 @@ class OnlyTheProtocol:
 
 def test_protocol_lists_every_member_the_stand_in_has() -> None:
     members = {name for name in vars(OnlyTheProtocol) if not name.startswith('_')}
-    assert members == {*PROTOCOL_METHODS, 'web_base_url'}
+    assert members == {*PROTOCOL_METHODS, 'web_base_url', 'deadline'}
     assert isinstance(OnlyTheProtocol(Peri()), ReplayClient)
 
 

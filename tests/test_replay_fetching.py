@@ -5,12 +5,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import responses
 
-from pyperi import PyPeriConnectionError, PyPeriResponseError, PyPeriTimeout
 from pyperi.replay import PyPeriDownloadError, download_broadcast
-from pyperi.replay.fetching import reading_body
 
 from replay_mocks import CDN, PLAYLIST, add_access, calls_to, files_in, media_playlist
 
@@ -62,19 +59,3 @@ def test_redirect_keeps_cookies_on_the_streams_hosts(pp: Any, tmp_path: Path) ->
     assert 'CloudFront-Policy=pol' in calls_to('cdn2.periscope.tv/b/BID/c0.ts')[0] \
         .request.headers['Cookie']
     assert 'Cookie' not in calls_to('cdn.example.net/c1.ts')[0].request.headers
-
-
-@pytest.mark.parametrize('error, expected', [
-    (requests.exceptions.ChunkedEncodingError('Connection broken ?Signature=abc'),
-     PyPeriConnectionError),
-    (requests.ConnectionError('Read timed out'), PyPeriConnectionError),
-    (requests.exceptions.ContentDecodingError('bad gzip'), PyPeriResponseError),
-    (requests.exceptions.ReadTimeout('read timed out'), PyPeriTimeout),
-])
-def test_reading_body_maps_stream_errors(error: Exception, expected: type) -> None:
-    with pytest.raises(expected) as caught:
-        with reading_body('https://cdn/x.ts?Signature=abc', 'segment 3'):
-            raise error
-    assert 'Signature' not in str(caught.value)
-    assert 'segment 3' in str(caught.value)
-    assert caught.value.__cause__ is None

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pytest
 
-from pyperi import PyPeriError, PyPeriResponseError
+from pyperi import PyPeriError, PyPeriResponseError, PyPeriTimeout
 from pyperi.replay import MAX_REDIRECTS, PyPeriDownloadError, download_broadcast, playlists
 
 from replay_cdn import COOKIE_NAMES, ReplayCDN, media_playlist
@@ -149,3 +149,50 @@ def test_live_target_duration_is_clamped_and_max_idle_honoured(
     assert time.monotonic() - started < 5   # not 100,000 s, and no ValueError from sleep
     assert path.read_bytes() == b'zero'
     assert len(cdn.requests_to('/k/live.m3u8')) >= 2   # polled again within max_idle
+
+
+# -- drips: the client's deadline, per playlist and per segment ------------------------------
+
+
+@pytest.mark.parametrize('drip', ['body', 'headers'])
+def test_dripping_segment_ends_at_the_deadline(cdn: ReplayCDN, tmp_path: Path,
+                                               drip: str) -> None:
+    cdn.broadcast(cdn.url('/k/playlist.m3u8'))
+    cdn.body('/k/playlist.m3u8', media_playlist(['s0.ts', 's1.ts']))
+    cdn.body('/k/s0.ts', b'zero')
+    if drip == 'body':
+        cdn.drip_body('/k/s1.ts', 0.05)
+    else:
+        cdn.drip_headers('/k/s1.ts', 0.05)
+    started = time.monotonic()
+    with cdn.peri(deadline=0.5) as peri, pytest.raises(PyPeriTimeout) as caught:
+        download_broadcast(peri, 'BID', tmp_path)   # the read timeout (2 s) never fires
+    assert time.monotonic() - started < 4
+    assert caught.value.which == 'deadline'
+    assert 'segment 1' in str(caught.value) and 'deadline of 0.5 s' in str(caught.value)
+    assert files_in(tmp_path) == ['.BID.ts.journal', '.BID.ts.part']   # segment 0 kept
+
+
+def test_dripping_playlist_ends_at_the_deadline(cdn: ReplayCDN, tmp_path: Path) -> None:
+    cdn.broadcast(cdn.url('/k/playlist.m3u8'))
+    cdn.drip_body('/k/playlist.m3u8', 0.05)
+    started = time.monotonic()
+    with cdn.peri(deadline=0.5) as peri, pytest.raises(PyPeriTimeout) as caught:
+        download_broadcast(peri, 'BID', tmp_path)
+    assert time.monotonic() - started < 4
+    assert caught.value.which == 'deadline'
+    assert files_in(tmp_path) == []
+
+
+def test_deadline_applies_per_segment_not_to_the_whole_replay(cdn: ReplayCDN,
+                                                              tmp_path: Path) -> None:
+    # Four segments of 0.3 s each, one at a time: 1.2 s in all, each well within 1 s.
+    cdn.broadcast(cdn.url('/k/playlist.m3u8'))
+    cdn.body('/k/playlist.m3u8', media_playlist([f's{i}.ts' for i in range(4)]))
+    for i in range(4):
+        cdn.slow_body(f'/k/s{i}.ts', bytes([i]) * 1000, 0.3)
+    started = time.monotonic()
+    with cdn.peri(deadline=1) as peri:
+        path = download_broadcast(peri, 'BID', tmp_path, concurrency=1)
+    assert time.monotonic() - started > 1
+    assert path.read_bytes() == b''.join(bytes([i]) * 1000 for i in range(4))

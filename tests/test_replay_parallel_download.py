@@ -49,6 +49,10 @@ class ArrivalRecorder:
     def web_base_url(self) -> str:
         return str(self.peri.web_base_url)
 
+    @property
+    def deadline(self) -> float:
+        return float(self.peri.deadline)
+
     def http_get(self, url: str, **options: Any) -> requests.Response | None:
         response = self.peri.http_get(url, **options)
         found = re.search(r'chunk_\d+_(\d+)_a\.ts', url)

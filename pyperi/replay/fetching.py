@@ -1,4 +1,4 @@
-"""GETs of playlists and segments: redirects followed here, hop by hop; body errors mapped.
+"""GETs of playlists and segments: redirects followed here, hop by hop, within one deadline.
 
 ``requests`` re-sends per-request cookies on every redirect it follows, to whatever host
 the redirect names. The stream's CloudFront cookies must reach only the stream's hosts,
@@ -7,27 +7,24 @@ so redirects are followed here instead: each hop is a GET of its own, with the c
 :data:`MAX_REDIRECTS` hops, never in a loop, never to another scheme (``https`` to
 ``http`` included: it would send the cookies in clear).
 
-A body read as a stream fails outside ``http_get``; :func:`reading_body` turns those
-failures into pyperi's errors, as ``http_get`` does for the rest.
+Every hop of one playlist or segment shares one :class:`~pyperi.deadline.Deadline`,
+which the caller then also gives :func:`pyperi.bodies.iter_body` to read the body: a
+server dripping headers or bytes, or redirecting slowly, is stopped when it passes.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
-from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from urllib3.exceptions import ReadTimeoutError
 
 from .. import hls
-from ..exceptions import (
-    PyPeriConnectionError, PyPeriDownloadError, PyPeriError, PyPeriResponseError, PyPeriTimeout,
-)
+from ..deadline import Deadline
+from ..exceptions import PyPeriDownloadError
 from .protocol import ReplayClient
 from .streams import AccessCookies
 
-__all__ = ['MAX_REDIRECTS', 'REDIRECT_STATUSES', 'get_following_redirects', 'reading_body']
+__all__ = ['MAX_REDIRECTS', 'REDIRECT_STATUSES', 'get_following_redirects']
 
 logger = logging.getLogger(__name__)
 
@@ -60,23 +57,25 @@ def _next_url(response: requests.Response, url: str, seen: set[str]) -> str:
 
 
 def get_following_redirects(client: ReplayClient, url: str, cookies: AccessCookies, *,
-                            stream: bool) -> requests.Response | None:
-    """GET ``url`` as ``client.http_get`` does, following redirects hop by hop.
+                            deadline: Deadline) -> requests.Response | None:
+    """GET ``url`` streamed, as ``client.http_get`` does, following redirects hop by hop.
 
-    Each hop gets the stream cookies only if its host is one of the stream's. The
-    response returned is the last hop's (its ``url`` is where relative URIs resolve);
-    with ``stream=True`` the caller closes it.
+    Each hop gets the stream cookies only if its host is one of the stream's, and all
+    of them keep to ``deadline``. The response returned is the last hop's (its ``url``
+    is where relative URIs resolve); the caller reads its body (with
+    :func:`pyperi.bodies.iter_body` and the same deadline) and closes it.
 
     :returns: None for a 404 at any hop.
     :raises PyPeriDownloadError: more than :data:`MAX_REDIRECTS` redirects, a loop, a
         redirect to another scheme (or from https to http), one without a Location, or
         another 3xx status.
+    :raises PyPeriTimeout: the deadline passed.
     :raises PyPeriError: what ``client.http_get`` raises for a hop.
     """
     seen = {url}
     for _ in range(MAX_REDIRECTS + 1):
-        response = client.http_get(url, stream=stream, cookies=cookies.for_url(url),
-                                   allow_redirects=False)
+        response = client.http_get(url, stream=True, cookies=cookies.for_url(url),
+                                   allow_redirects=False, deadline=deadline)
         if response is None or response.status_code < 300:
             return response
         if response.status_code not in REDIRECT_STATUSES:
@@ -93,42 +92,3 @@ def get_following_redirects(client: ReplayClient, url: str, cookies: AccessCooki
         url = target
     raise PyPeriDownloadError(
         f'more than {MAX_REDIRECTS} redirects, the last to {hls.display_url(url)}')
-
-
-@contextlib.contextmanager
-def reading_body(url: str, what: str) -> Iterator[None]:
-    """Map the errors of reading a streamed body of ``url`` to pyperi's.
-
-    :param what: names the body in messages (``'playlist'``, ``'segment 12'``).
-    :raises PyPeriTimeout: the server stopped sending (read timeout).
-    :raises PyPeriConnectionError: the connection dropped or the body was cut off.
-    :raises PyPeriResponseError: the body could not be decoded (Content-Encoding).
-    """
-    shown = hls.display_url(url)
-    try:
-        yield
-    except PyPeriError:
-        raise
-    except requests.exceptions.ContentDecodingError as error:
-        raise PyPeriResponseError(f'cannot decode the {what} from {shown}: '
-                                  f'{_reason(error)}') from None
-    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
-        if _timed_out(error):
-            raise PyPeriTimeout(f'the {what} from {shown} stopped coming: read timed out') \
-                from None
-        raise PyPeriConnectionError(f'the {what} from {shown} was cut off: '
-                                    f'{_reason(error)}') from None
-    except requests.Timeout:
-        raise PyPeriTimeout(f'the {what} from {shown} stopped coming: timed out') from None
-
-
-def _timed_out(error: BaseException) -> bool:
-    """Whether ``error`` (requests wraps urllib3's) was caused by a read timeout."""
-    return any(isinstance(arg, ReadTimeoutError) for arg in error.args) \
-        or isinstance(error.__context__, ReadTimeoutError)
-
-
-def _reason(error: BaseException) -> str:
-    """What ``error`` says, short of any URL it quotes (a query may carry a signature)."""
-    text = str(error)
-    return text.split('?', 1)[0][:200]

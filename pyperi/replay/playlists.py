@@ -1,15 +1,21 @@
 """Reading a stream's media playlist: a master playlist is resolved to its best variant."""
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import requests
 
 from .. import hls
-from ..exceptions import PyPeriDownloadError, PyPeriEncryptedStreamError, PyPeriResponseError
+from ..bodies import iter_body
+from ..deadline import Deadline
+from ..exceptions import (
+    PyPeriDownloadError,
+    PyPeriEncryptedStreamError,
+    PyPeriResponseError,
+    PyPeriResponseTooLargeError,
+)
+from .fetching import get_following_redirects
 from .protocol import ReplayClient
-from .fetching import get_following_redirects, reading_body
 from .streams import AccessCookies
 
 __all__ = ['MAX_MASTER_DEPTH', 'MAX_PLAYLIST_BYTES', 'MAX_PLAYLIST_SEGMENTS', 'read_playlist',
@@ -26,33 +32,41 @@ MAX_PLAYLIST_BYTES = 32 * 1024 * 1024
 #: The most segments a playlist may list (about 83 hours of 3-second segments). The
 #: parser needs about 2.5 KB of memory per segment, so this bounds memory too.
 MAX_PLAYLIST_SEGMENTS = 100_000
-_READ_SIZE = 64 * 1024
 
 
-def read_playlist(response: requests.Response, url: str) -> str:
+def read_playlist(response: requests.Response, url: str, deadline: Deadline | None = None
+                  ) -> str:
     """The body of ``response`` as text, read in chunks and never past the size cap.
 
     Playlists are UTF-8 (RFC 8216); a byte-order mark is dropped, undecodable bytes
-    are replaced.
+    are replaced. The response is closed.
 
-    :raises PyPeriResponseError: the body is larger than :data:`MAX_PLAYLIST_BYTES`,
-        or lists more than :data:`MAX_PLAYLIST_SEGMENTS` segments (the message names
-        the URL, without its query, and the limit), or cannot be decoded.
-    :raises PyPeriConnectionError: the body was cut off (PyPeriTimeout: it stalled).
+    :param deadline: the playlist's deadline (that of its request), kept by every read.
+    :raises PyPeriResponseTooLargeError: the body is larger than
+        :data:`MAX_PLAYLIST_BYTES` (the message names the URL, without its query, and
+        the limit).
+    :raises PyPeriResponseError: it lists more than :data:`MAX_PLAYLIST_SEGMENTS`
+        segments, or cannot be decoded.
+    :raises PyPeriConnectionError: the body was cut off.
+    :raises PyPeriTimeout: it stalled, or the deadline passed.
     """
+    shown = hls.display_url(url)
     body = bytearray()
-    with reading_body(url, 'playlist'):
-        for chunk in response.iter_content(_READ_SIZE):
+    try:
+        for chunk in iter_body(response, deadline=deadline, url=shown):
             if len(body) + len(chunk) > MAX_PLAYLIST_BYTES:
-                raise PyPeriResponseError(
-                    f'the playlist {hls.display_url(url)} is larger than {MAX_PLAYLIST_BYTES} '
-                    f'bytes (pyperi.replay.MAX_PLAYLIST_BYTES); not read further')
+                raise PyPeriResponseTooLargeError(
+                    f'the playlist {shown} is larger than {MAX_PLAYLIST_BYTES} bytes '
+                    f'(pyperi.replay.MAX_PLAYLIST_BYTES); not read further',
+                    url=shown, limit=MAX_PLAYLIST_BYTES)
             body += chunk
+    finally:
+        response.close()   # iter_body closes it at the end; this, when stopped early
     text = body.decode('utf-8-sig', errors='replace')
     segments = text.count('#EXTINF')
     if segments > MAX_PLAYLIST_SEGMENTS:
         raise PyPeriResponseError(
-            f'the playlist {hls.display_url(url)} lists {segments} segments, more than '
+            f'the playlist {shown} lists {segments} segments, more than '
             f'{MAX_PLAYLIST_SEGMENTS} (pyperi.replay.MAX_PLAYLIST_SEGMENTS)')
     return text
 
@@ -83,18 +97,21 @@ class PlaylistReader:
         :raises PyPeriEncryptedStreamError: the segments are encrypted.
         :raises PyPeriDownloadError: the playlist uses features one ``.ts`` file cannot hold.
         :raises PyPeriResponseError: not a playlist, larger than :data:`MAX_PLAYLIST_BYTES`
-            or :data:`MAX_PLAYLIST_SEGMENTS`, or masters nested too deep.
+            (:class:`~pyperi.PyPeriResponseTooLargeError`) or
+            :data:`MAX_PLAYLIST_SEGMENTS`, or masters nested too deep.
+        :raises PyPeriTimeout: the playlist did not come whole within the client's
+            deadline (its redirects included).
         :raises PyPeriDownloadError: a redirect refused (see
             :func:`~pyperi.replay.fetching.get_following_redirects`).
         """
         for _ in range(MAX_MASTER_DEPTH):
-            response = get_following_redirects(self.client, url, self.cookies, stream=True)
+            deadline = Deadline(self.client.deadline)   # one per playlist, hops and body
+            response = get_following_redirects(self.client, url, self.cookies,
+                                               deadline=deadline)
             if response is None:
                 return None
-            with contextlib.closing(response):
-                final_url = response.url or url
-                text = read_playlist(response, final_url)
-            parsed = hls.parse_playlist(text, final_url)
+            final_url = response.url or url
+            parsed = hls.parse_playlist(read_playlist(response, final_url, deadline), final_url)
             if isinstance(parsed, hls.MediaPlaylist):
                 return _writable(parsed, url)
             variant = parsed.best()

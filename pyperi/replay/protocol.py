@@ -10,6 +10,8 @@ from typing import Any, MutableMapping, Protocol, runtime_checkable
 
 import requests
 
+from ..deadline import Deadline
+
 __all__ = ['ReplayClient']
 
 
@@ -22,14 +24,23 @@ class ReplayClient(Protocol):
         """Web root, for parsing user URLs and building broadcast links."""
         ...
 
+    @property
+    def deadline(self) -> float:
+        """Seconds a whole call may take; downloads give each playlist and each segment
+        (every redirect, retry and byte of it) one deadline of this many seconds."""
+        ...
+
     def http_get(self, url: str, *, stream: bool = False,
                  cookies: MutableMapping[str, str] | None = None,
-                 allow_redirects: bool = True) -> requests.Response | None:
+                 allow_redirects: bool = True,
+                 deadline: Deadline | float | None = None) -> requests.Response | None:
         """GET ``url``: the response, or None for a 404; raises ``PyPeriError`` otherwise.
 
-        Playlists and segments are fetched with ``allow_redirects=False``: a redirect
-        (3xx) is then returned as the response, and the replay code follows it itself,
-        deciding the cookies for each hop (:mod:`~pyperi.replay.fetching`).
+        Playlists and segments are fetched streamed, with ``allow_redirects=False`` (a
+        redirect is then returned as the response, and the replay code follows it
+        itself, deciding the cookies for each hop: :mod:`~pyperi.replay.fetching`) and
+        with the :class:`~pyperi.deadline.Deadline` of that playlist or segment, which
+        the replay code then gives :func:`pyperi.bodies.iter_body` to read the body.
         """
         ...
 

@@ -1,15 +1,16 @@
 """Fetching one HLS segment into a sink, again from its start when the body is cut off."""
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any, Callable, Protocol
 
 import requests
 
 from .. import hls
+from ..bodies import iter_body
+from ..deadline import Deadline
 from ..exceptions import PyPeriConnectionError, PyPeriStreamUnavailableError, PyPeriTimeout
-from .fetching import get_following_redirects, reading_body
+from .fetching import get_following_redirects
 from .protocol import ReplayClient
 from .streams import AccessCookies
 
@@ -49,12 +50,17 @@ def _check_complete(segment: hls.Segment, response: requests.Response, written: 
             f'segment {segment.sequence}: got {written} of {expected} bytes')
 
 
+def _attempts(count: int) -> str:
+    return f'{count} attempt' if count == 1 else f'{count} attempts'
+
+
 def _retries_spent(segment: hls.Segment, attempts: int, error: Exception | None) -> Exception:
     """The error for a segment whose every attempt was cut off (a timeout stays a timeout)."""
-    what = (f'segment {segment.sequence} failed after {attempts} attempts '
+    what = (f'segment {segment.sequence} failed after {_attempts(attempts)} '
             f'({hls.display_url(segment.url)}): {error}')
     if isinstance(error, requests.Timeout):
-        return PyPeriTimeout(what)
+        return PyPeriTimeout(what, which=getattr(error, 'which', None),
+                             seconds=getattr(error, 'seconds', None))
     return PyPeriConnectionError(what)
 
 
@@ -84,16 +90,30 @@ class SegmentFetcher:
         does with Range requests. With ``missing_ok`` (live capture) a segment that
         is already gone (404) is skipped with a warning instead of failing.
 
+        The whole segment, every attempt, redirect, pause and byte of it, keeps to one
+        deadline of the client's ``deadline`` seconds: a server dripping headers or
+        bytes is given up when it passes, and no attempt starts after it.
+
         :raises PyPeriStreamUnavailableError: the segment is gone and not ``missing_ok``.
-        :raises PyPeriConnectionError: every attempt was cut off (PyPeriTimeout: timed out).
+        :raises PyPeriConnectionError: every attempt was cut off.
+        :raises PyPeriTimeout: an attempt timed out and no other could follow, or the
+            deadline passed (``which == 'deadline'``).
         """
+        deadline = Deadline(self.client.deadline)
         last_error: Exception | None = None
+        attempts = 0
+        out_of_time = False
         for attempt in range(self.retries + 1):
             if attempt:
+                pause = min(0.25 * attempt, 2.0)
+                out_of_time = deadline.remaining() <= pause
+                if out_of_time:
+                    break
                 sink.restart()
-                self.sleep(min(0.25 * attempt, 2.0))
+                self.sleep(pause)
+            attempts += 1
             try:
-                self._stream(segment, sink)
+                self._stream(segment, sink, deadline)
             except PyPeriStreamUnavailableError:
                 if not missing_ok:
                     raise
@@ -103,20 +123,31 @@ class SegmentFetcher:
                 logger.warning('segment %d attempt %d failed: %s', segment.sequence,
                                attempt + 1, error)
                 last_error = error
+                out_of_time = deadline.expired
+                if out_of_time:
+                    break
                 continue
             return True
-        raise _retries_spent(segment, self.retries + 1, last_error) from last_error
+        if out_of_time:
+            raise PyPeriTimeout(
+                f'segment {segment.sequence} did not come whole within the deadline of '
+                f'{deadline.seconds:g} s ({_attempts(attempts)}; {hls.display_url(segment.url)}): '
+                f'{last_error}', which='deadline', seconds=deadline.seconds) from None
+        raise _retries_spent(segment, attempts, last_error) from None
 
-    def _stream(self, segment: hls.Segment, sink: SegmentSink) -> None:
-        """One attempt: the whole body into ``sink``, constant memory."""
-        response = get_following_redirects(self.client, segment.url, self.cookies, stream=True)
+    def _stream(self, segment: hls.Segment, sink: SegmentSink, deadline: Deadline) -> None:
+        """One attempt: the whole body into ``sink``, constant memory, within ``deadline``."""
+        response = get_following_redirects(self.client, segment.url, self.cookies,
+                                           deadline=deadline)
         if response is None:
             raise PyPeriStreamUnavailableError(
                 f'segment {segment.sequence} is gone (HTTP 404): {hls.display_url(segment.url)}')
-        with contextlib.closing(response), \
-                reading_body(response.url or segment.url, f'segment {segment.sequence}'):
-            written = 0
-            for chunk in response.iter_content(CHUNK_SIZE):
+        written = 0
+        try:
+            for chunk in iter_body(response, chunk_size=CHUNK_SIZE, deadline=deadline,
+                                   url=hls.display_url(response.url or segment.url)):
                 sink.write(chunk)
                 written += len(chunk)
+        finally:
+            response.close()   # iter_body closes it at the end; this, when the sink fails
         _check_complete(segment, response, written)
