@@ -277,6 +277,12 @@ class Peri:
         :param when: replay the captures nearest to this time; None: the latest.
         :param options: ``ignore_params``, ``index_dir``, ``cache`` go to
             :func:`pyperi.archive.archive_session`; the rest to :class:`Peri`.
+        :raises FileNotFoundError: a path does not exist.
+        :raises TypeError: an argument has the wrong type (the message names it).
+        :raises ValueError: no WARC file was found, ``when`` is not a time, or an option
+            has a wrong value.
+        :raises WarcFormatError: a WARC file is damaged or not a WARC file.
+        :raises ImportError: the optional FastWARC package is missing (``pyperi[archive]``).
         """
         from . import archive  # optional: only archive users import the WARC reader
 
@@ -300,10 +306,18 @@ class Peri:
 
         :param prefix: the server's collection URL, e.g. ``https://web.archive.org/web``.
         :param when: the time whose nearest captures are replayed; None: now (the latest).
-        :param options: go to :class:`Peri`.
+        :param options: go to :class:`Peri` (a ``session`` given there is used, with the
+            replay server's adapters mounted on it).
+        :raises TypeError: an argument has the wrong type (the message names it).
+        :raises ValueError: ``prefix`` is not an http(s) URL, ``when`` is not a time, or an
+            option has a wrong value.
         """
         from . import archive
 
+        taken = sorted({'api_base_url', 'web_base_url'} & options.keys())
+        if taken:
+            raise TypeError(f'from_wayback builds {" and ".join(taken)} from prefix and when; '
+                            'do not pass them')
         api_base_url, web_base_url = archive.wayback_base_urls(prefix, when)
         peri = cls(api_base_url=api_base_url, web_base_url=web_base_url, **options)
         archive.wayback_session(prefix, when, session=peri.session)

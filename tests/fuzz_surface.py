@@ -58,13 +58,6 @@ SKIP: dict[str, str] = {
 #: are still fuzzed, but their failure is expected (xfail, not strict). Remove an entry once
 #: ``python tools/fuzz_report.py --only NAME`` finds nothing: from then on, the fuzz guards it.
 PENDING: dict[str, str] = {
-    'pyperi.archive.archive_session':
-        'archive (issue 12): a non-iterable ignore_params gives a bare TypeError',
-    'pyperi.archive.wayback_session':
-        'archive (issue 12): session is not checked (AttributeError)',
-    'Peri.from_archive':
-        'archive (issue 12): FileNotFoundError not documented in its docstring (:raises:)',
-    'Peri.from_wayback': 'archive (issue 12): as wayback_session',
 }
 
 #: Parameters every call gets a stand-in for, so that nothing waits on the real clock:

@@ -15,6 +15,8 @@ import re
 from typing import AbstractSet, Iterable
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from .. import checks
+
 __all__ = [
     'VOLATILE_PARAMS',
     'SITE_ALIASES',
@@ -48,15 +50,16 @@ _SIMPLE_URL = re.compile(r"(https?)://([a-z0-9.-]+)(/[A-Za-z0-9/:@!$&'()*+,;=._~
 def volatile_params(extra: Iterable[str] | None = None) -> frozenset[str]:
     """:data:`VOLATILE_PARAMS` plus ``extra`` (parameter names, compared case-insensitively).
 
-    :raises TypeError: ``extra`` is a single string or holds something else than strings.
+    :raises TypeError: ``extra`` is a single string, not iterable, or holds something else
+        than strings.
+    :raises ValueError: ``extra`` holds an empty name.
     """
     if extra is None:
         return VOLATILE_PARAMS
-    if isinstance(extra, (str, bytes)):
-        raise TypeError('ignore_params must be a collection of parameter names, not one string')
-    names = list(extra)
-    if not all(isinstance(name, str) and name for name in names):
-        raise TypeError(f'ignore_params must hold non-empty strings, got {names!r}')
+    names = checks.check_items(extra, 'ignore_params', checks.check_str)
+    empty = [index for index, name in enumerate(names) if not name]
+    if empty:
+        raise ValueError(f'ignore_params[{empty[0]}] must be a non-empty parameter name')
     return VOLATILE_PARAMS | {name.lower() for name in names}
 
 

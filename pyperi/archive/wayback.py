@@ -104,10 +104,13 @@ def wayback_session(prefix: str, when: str | datetime | date | None = None, *,
 
     The adapters already mounted on ``session`` (retries, pool) still do the HTTP.
 
+    :raises TypeError: ``prefix`` is not a str or ``session`` not a ``requests.Session``.
     :raises ValueError: ``prefix`` is not an http(s) URL or ``when`` is not a time.
     """
     prefix = _check_prefix(prefix)
     timestamp = wayback_timestamp(when)
+    if session is not None and not isinstance(session, requests.Session):
+        raise TypeError(f'session must be a requests.Session or None, not {type(session).__name__}')
     session = session if session is not None else requests.Session()
     for scheme in ('https://', 'http://'):
         inner = session.adapters.get(scheme)

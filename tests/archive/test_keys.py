@@ -65,8 +65,12 @@ def test_volatile_params() -> None:
     assert volatile_params(['Cache_Buster']) == {'session_id', 'cache_buster'}
     with pytest.raises(TypeError):
         volatile_params('_')
-    with pytest.raises(TypeError):
-        volatile_params([''])
+    with pytest.raises(ValueError, match=r'ignore_params\[1\]'):
+        volatile_params(['a', ''])
+    with pytest.raises(TypeError, match='ignore_params must be a list'):
+        volatile_params(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r'ignore_params\[0\] must be a str'):
+        volatile_params([5])  # type: ignore[list-item]
 
 
 def test_display_url_redacts_tokens() -> None:
