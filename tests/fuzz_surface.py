@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import inspect
 import json
 import linecache
@@ -81,9 +82,18 @@ class Target:
 
 
 def documented_errors(function: Any) -> frozenset[str]:
-    """The exception names of the ``:raises X:`` lines of ``function``'s docstring."""
-    found = re.findall(r':raises\s+([\w.]+)\s*:', inspect.getdoc(function) or '')
-    return frozenset(name.rsplit('.', 1)[-1] for name in found)
+    """The exception names of the ``:raises X:`` lines of ``function``'s docstring.
+
+    A wrapper whose docstring says ``See :func:`pyperi.module.name``` documents what
+    that function raises too (``Peri.download_broadcast`` and the replay functions).
+    """
+    doc = inspect.getdoc(function) or ''
+    found = re.findall(r':raises\s+([\w.]+)\s*:', doc)
+    names = frozenset(name.rsplit('.', 1)[-1] for name in found)
+    for reference in re.findall(r'See :func:`(pyperi(?:\.\w+)+)`', doc):
+        module, _, attribute = reference.rpartition('.')
+        names |= documented_errors(getattr(importlib.import_module(module), attribute))
+    return names
 
 
 def library_modules() -> list[str]:

@@ -255,6 +255,7 @@ def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike |
     :param sleep: ``time.sleep`` or a stand-in (tests).
     :param clock: ``time.monotonic`` or a stand-in (tests).
     :raises FileExistsError: the target exists and ``overwrite`` is false.
+    :raises FileNotFoundError: the directory to write into does not exist.
     :raises ValueError: ``broadcast_id``, ``concurrency`` or ``segment_retries`` is not valid.
     :raises PyPeriStreamUnavailableError: no such broadcast, no playable stream,
         or its playlist or a segment is gone.
