@@ -40,7 +40,8 @@ __all__ = ['FORMATS', 'PARTS', 'Format', 'RenderOptions', 'Cell', 'Grid', 'Colum
            'FieldError', 'FixedShapeError', 'raw_column', 'display_width', 'truncate', 'pad',
            'compact_json', 'machine_value', 'csv_value', 'table_value', 'format_table',
            'can_encode', 'json_text', 'csv_text', 'check_fields', 'check_shape',
-           'formats_taking_fields', 'render', 'bar', 'bar_chart', 'format_duration', 'MAX_WIDTH']
+           'formats_taking_fields', 'render', 'bar', 'bar_chart', 'format_duration', 'MAX_WIDTH',
+           'fit_widths', 'ellipsis_for', 'MIN_FITTED_WIDTH']
 
 #: The parts of an :class:`Output` a format can print.
 PARTS = ('lines', 'document', 'items', 'grid')
@@ -50,6 +51,9 @@ _BAR_CHARACTERS = '█▏…'
 #: Widest bar, pad() width or JSON indent accepted, in characters (tables are as wide as
 #: their cells).
 MAX_WIDTH = 1000
+#: The narrowest a free-text (``prose``) column is cut to when a table must fit a width
+#: (or its header's width, if wider).
+MIN_FITTED_WIDTH = 10
 
 
 # -- display helpers ------------------------------------------------------------------------
@@ -156,22 +160,34 @@ def display_width(text: str) -> int:
     return width
 
 
-def truncate(text: str, limit: int | None) -> str:
-    """``text`` cut to ``limit`` display cells, ending in ``…`` when cut (None: never cut).
+def truncate(text: str, limit: int | None, ellipsis: str = '…') -> str:
+    """``text`` cut to ``limit`` display cells, ending in ``ellipsis`` when cut (None: never
+    cut). A ``limit`` narrower than the ellipsis gives the ellipsis alone.
 
-    :raises TypeError: ``text`` is not a ``str`` or ``limit`` neither an int nor None.
+    :raises TypeError: ``text`` or ``ellipsis`` is not a ``str`` or ``limit`` neither an int
+        nor None.
     """
     if limit is not None:
         check_int(limit, 'limit')
+    check_str(ellipsis, 'ellipsis')
     if limit is None or display_width(text) <= limit:
         return text
+    room = limit - display_width(ellipsis)
     out, width = [], 0
     for char in text:
         width += display_width(char)
-        if width > limit - 1:
+        if width > room:
             break
         out.append(char)
-    return ''.join(out) + '…'
+    return ''.join(out) + ellipsis
+
+
+def ellipsis_for(encoding: str | None) -> str:
+    """``…`` if ``encoding`` can write it (None: UTF-8), else ``...``.
+
+    :raises TypeError: ``encoding`` is neither a str nor None.
+    """
+    return '…' if can_encode('…', encoding) else '...'
 
 
 def pad(text: str, width: int, right: bool) -> str:
@@ -250,10 +266,12 @@ def csv_value(value: Any, kind: str) -> str:
     return check_text_of(value, 'value')
 
 
-def table_value(value: Any, kind: str, limit: int | None) -> str:
-    """A table cell: yes/no, ISO timestamps, ``H:MM:SS`` durations, no control characters.
+def table_value(value: Any, kind: str, limit: int | None, *, ellipsis: str = '…') -> str:
+    """A table cell: yes/no, ISO timestamps, ``H:MM:SS`` durations, no control characters;
+    text longer than ``limit`` ends in ``ellipsis``.
 
-    :raises TypeError: ``kind`` is not a ``str`` or ``limit`` neither an int nor None.
+    :raises TypeError: ``kind`` or ``ellipsis`` is not a ``str`` or ``limit`` neither an int
+        nor None.
     :raises ValueError: ``value`` cannot be shown as text.
     """
     check_str(kind, 'kind')
@@ -272,20 +290,68 @@ def table_value(value: Any, kind: str, limit: int | None) -> str:
     else:
         text = check_text_of(value, 'value')
     # Titles are written by strangers: no terminal control sequences.
-    return truncate(text.translate(_CONTROL), limit)
+    return truncate(text.translate(_CONTROL), limit, ellipsis)
 
 
 def _row(row: Any, name: str) -> list[str]:
     return check_items(row, name, check_str)
 
 
+_GAP = 2   # spaces between table columns
+
+
+def fit_widths(widths: Sequence[int], limit: int, shrink: Iterable[int],
+               minimums: Sequence[int] | None = None) -> list[int]:
+    """Column ``widths`` narrowed so the row (columns two spaces apart) fits ``limit`` cells.
+
+    Only the columns listed in ``shrink`` narrow, the widest first, each down to its
+    ``minimums`` entry (default: :data:`MIN_FITTED_WIDTH`, or its own width if smaller).
+    The others never change, so a row whose other columns alone are wider than
+    ``limit`` stays wider.
+
+    :raises TypeError: ``widths``, ``shrink`` or ``minimums`` is not of ints, ``limit``
+        not an int.
+    :raises ValueError: ``minimums`` is not as long as ``widths``, or an index in
+        ``shrink`` is out of range.
+    """
+    widths = check_items(widths, 'widths', check_int)
+    check_int(limit, 'limit')
+    shrink = sorted(set(check_items(shrink, 'shrink', check_int)))
+    if minimums is None:
+        minimums = [MIN_FITTED_WIDTH] * len(widths)
+    minimums = check_items(minimums, 'minimums', check_int)
+    if len(minimums) != len(widths):
+        raise ValueError(f'minimums has {len(minimums)} entries for {len(widths)} widths')
+    if any(not 0 <= index < len(widths) for index in shrink):
+        raise ValueError(f'shrink has an index outside 0 to {len(widths) - 1}')
+    fitted = list(widths)
+    excess = sum(fitted) + _GAP * max(0, len(fitted) - 1) - limit
+    while excess > 0:
+        narrowable = [i for i in shrink if fitted[i] > minimums[i]]
+        if not narrowable:
+            break
+        widest = max(narrowable, key=lambda i: fitted[i])
+        # Down to the next widest (or the minimum) in one step, at most the excess.
+        floor = max([minimums[widest], *(fitted[i] for i in narrowable if i != widest)])
+        step = max(1, min(excess, fitted[widest] - floor))
+        fitted[widest] -= step
+        excess -= step
+    return fitted
+
+
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
-                 right: Iterable[int] = ()) -> list[str]:
+                 right: Iterable[int] = (), *, width: int | None = None,
+                 shrink: Iterable[int] = (), ellipsis: str = '…') -> list[str]:
     """Aligned columns separated by two spaces; columns listed in ``right`` right-aligned.
 
-    :raises TypeError: ``headers`` or a row is not a sequence of ``str``, or ``right`` not
-        of ints.
-    :raises ValueError: a row has more cells than there are headers.
+    With ``width``, the columns listed in ``shrink`` (free text) are narrowed, the widest
+    first, until the table fits ``width`` cells (see :func:`fit_widths`); their cut cells
+    end in ``ellipsis``. The other columns are never cut.
+
+    :raises TypeError: ``headers`` or a row is not a sequence of ``str``, ``right`` or
+        ``shrink`` not of ints, ``width`` neither an int nor None.
+    :raises ValueError: a row has more cells than there are headers, or an index in
+        ``shrink`` is out of range.
     """
     headers = _row(headers, 'headers')
     rows = check_items(rows, 'rows', _row)
@@ -293,10 +359,19 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
         if len(row) > len(headers):
             raise ValueError(f'rows[{index}] has {len(row)} cells for {len(headers)} headers')
     right = set(check_items(right, 'right', check_int))
+    check_str(ellipsis, 'ellipsis')
     widths = [display_width(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], display_width(cell))
+    if width is not None:
+        check_int(width, 'width')
+        minimums = [max(MIN_FITTED_WIDTH, display_width(h)) for h in headers]
+        fitted = fit_widths(widths, width, shrink, minimums)
+        if fitted != widths:
+            rows = [[truncate(cell, fitted[i], ellipsis) for i, cell in enumerate(row)]
+                    for row in rows]
+            widths = fitted
     lines = []
     for row in [list(headers), *rows]:
         # Widths come from the cells themselves: no cap, unlike pad()'s width argument.
@@ -358,9 +433,11 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 class Column:
     """How to read one output field from a record, and what kind of value it is.
 
-    ``kind`` is ``text``, ``number``, ``time`` (a datetime, shown as ISO 8601
-    UTC), ``duration`` (seconds; ``H:MM:SS`` in tables) or ``bool``. ``limit``
-    truncates the field in tables only.
+    ``kind`` is ``text``, ``prose`` (free text people wrote: titles, descriptions,
+    display names; the only columns narrowed when a table must fit a width),
+    ``number``, ``time`` (a datetime, shown as ISO 8601 UTC), ``duration``
+    (seconds; ``H:MM:SS`` in tables) or ``bool``. ``limit`` truncates the field in
+    tables only.
     """
 
     get: Callable[[Mapping[str, Any]], Any]
@@ -380,15 +457,37 @@ def raw_column(name: str, kind: str = 'text') -> Column:
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """What the reader asked for: ``fields`` (None: the defaults) and the output encoding."""
+    """What the reader asked for and what the output can take.
+
+    ``fields`` (None: the defaults); the output ``encoding``; ``width``, the
+    terminal cells tables must fit by narrowing their ``prose`` columns (None:
+    never narrowed); ``header_style``, applied to each table's header line (colour,
+    on a terminal that takes it; None: plain).
+    """
 
     fields: Sequence[str] | None = None
     encoding: str | None = 'utf-8'
+    width: int | None = None
+    header_style: Callable[[str], str] | None = None
 
     @property
     def ascii_only(self) -> bool:
         """True when the encoding cannot hold the block characters of bars."""
         return not can_encode(_BAR_CHARACTERS, self.encoding)
+
+    @property
+    def ellipsis(self) -> str:
+        """What ends a cut cell: ``…``, or ``...`` when the encoding cannot hold it."""
+        return ellipsis_for(self.encoding)
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]],
+              right: Iterable[int] = (), shrink: Iterable[int] = ()) -> list[str]:
+        """:func:`format_table` fitted to :attr:`width`, its header styled."""
+        lines = format_table(headers, rows, right, width=self.width, shrink=shrink,
+                             ellipsis=self.ellipsis)
+        if lines and self.header_style is not None:
+            lines[0] = self.header_style(lines[0])
+        return lines
 
 
 class Cell(NamedTuple):
@@ -461,12 +560,14 @@ class Output:
     def lines(self, options: RenderOptions) -> list[str]:
         """Lines for people: an aligned table, or ``field value`` lines for a single record."""
         if self.single and len(self.records) == 1:
-            return self._vertical_lines(self.records[0], options.fields)
+            return self._vertical_lines(self.records[0], options)
         names = list(options.fields or self.table_fields)
         columns = [self.column(name) for name in names]
-        rows = [[table_value(c.get(r), c.kind, c.limit) for c in columns] for r in self.records]
+        rows = [[table_value(c.get(r), c.kind, c.limit, ellipsis=options.ellipsis)
+                 for c in columns] for r in self.records]
         right = [i for i, c in enumerate(columns) if c.kind in ('number', 'duration')]
-        return format_table(names, rows, right)
+        shrink = [i for i, c in enumerate(columns) if c.kind == 'prose']
+        return options.table(names, rows, right, shrink)
 
     def items(self, options: RenderOptions) -> list[Any]:
         """One JSON value per record: the record as it is, or its ``fields`` normalised."""
@@ -488,19 +589,31 @@ class Output:
         columns = [self.column(name) for name in names]
         return Grid(names, [[Cell(c.get(r), c.kind) for c in columns] for r in self.records])
 
-    def _vertical_lines(self, record: Mapping[str, Any],
-                        fields: Sequence[str] | None) -> list[str]:
+    def _vertical_lines(self, record: Mapping[str, Any], options: RenderOptions) -> list[str]:
+        fields = options.fields
         if fields:
             names = list(fields)
         else:
             names = list(record) + [n for n in self.extra_fields if n not in record]
-        rows = []
+        columns = []
         for name in names:
             column = self.columns.get(name) if (fields or name not in record) else None
-            column = column or raw_column(name)
-            rows.append([name, table_value(column.get(record), column.kind,
-                                           self.vertical_limit)])
-        return format_table(['field', 'value'], rows)
+            columns.append(column or raw_column(name))
+        # Within a width, free text (a declared prose column) is cut to what is left
+        # beside the field names; ids, URLs and tokens never are.
+        room = None
+        if options.width is not None:
+            room = max(MIN_FITTED_WIDTH, options.width - _GAP
+                       - max([display_width('field'), *map(display_width, names)]))
+        rows = []
+        for name, column in zip(names, columns):
+            limit = self.vertical_limit
+            declared = self.columns.get(name)
+            if room is not None and declared is not None and declared.kind == 'prose':
+                limit = room if limit is None else min(limit, room)
+            rows.append([name, table_value(column.get(record), column.kind, limit,
+                                           ellipsis=options.ellipsis)])
+        return options.table(['field', 'value'], rows)
 
 
 def _check_output(output: Any, name: str = 'output') -> Output:
@@ -630,21 +743,32 @@ def check_shape(shape: Output | type[Output], fmt: str, fields: Sequence[str] | 
 
 
 def render(output: Output, fmt: str, fields: Sequence[str] | None = None, *,
-           encoding: str | None = 'utf-8') -> str:
+           encoding: str | None = 'utf-8', width: int | None = None,
+           header_style: Callable[[str], str] | None = None) -> str:
     """``output`` as text in format ``fmt`` (a key of :data:`FORMATS`), newline-terminated.
 
     :param fields: the fields to show, in order (None: the output's defaults).
     :param encoding: the encoding the text will be written in; JSON escapes
-        non-ASCII characters when it cannot hold them, bars fall back to ``#``.
+        non-ASCII characters when it cannot hold them, bars fall back to ``#`` and
+        ellipses to ``...``.
+    :param width: terminal cells that tables should fit, by narrowing their free-text
+        (``prose``) columns (None: never narrowed).
+    :param header_style: applied to table header lines (e.g. colour).
     :raises FixedShapeError: ``fields`` are given for a part the output fixes.
     :raises FieldError: a field in ``fields`` is unknown.
     :raises ValueError: ``fmt`` is not a known format.
     :raises TypeError: ``output`` is not an :class:`Output`, ``fields`` not a sequence of
-        ``str`` or ``encoding`` neither a str nor None.
+        ``str``, ``encoding`` neither a str nor None, ``width`` neither an int nor None or
+        ``header_style`` not callable.
     """
     _check_output(output)
     form = _format(fmt)
-    options = RenderOptions(_check_fields(fields), check_optional_str(encoding, 'encoding'))
+    if width is not None:
+        check_int(width, 'width')
+    if header_style is not None and not callable(header_style):
+        raise TypeError(f'header_style must be callable, not {type(header_style).__name__}')
+    options = RenderOptions(_check_fields(fields), check_optional_str(encoding, 'encoding'),
+                            width, header_style)
     check_shape(output, fmt, options.fields)
     if options.fields:
         check_fields(output, options.fields)

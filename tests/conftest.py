@@ -42,6 +42,13 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, 'getaddrinfo', guarded)
 
 
+@pytest.fixture(autouse=True)
+def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No COLUMNS, NO_COLOR or TERM from the shell running the tests: each test sets its own."""
+    for name in ('COLUMNS', 'NO_COLOR', 'TERM'):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def pp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Peri]:
     """A Peri on the default Periscope URLs whose retries never sleep."""

@@ -733,6 +733,7 @@ def test_parse__not_periscope_exits_1(capsys):
 
 def test_terminal_gets_a_table(stats_fake, capsys, monkeypatch):
     monkeypatch.setattr(sys.stdout, 'isatty', lambda: True)
+    monkeypatch.setenv('NO_COLOR', '1')
     code, out, _ = run(stats_fake, capsys, 'history', STATS_USER)
     assert code == 0
     assert out.splitlines()[0].split() == list(cli.BROADCAST_TABLE_FIELDS)

@@ -283,3 +283,133 @@ def test_formats_taking_fields__every_format_for_a_plain_output():
 def test_all_is_exported():
     for name in formatting.__all__:
         assert hasattr(formatting, name)
+
+
+# -- fitting a width (issue 14, point 7) -------------------------------------------------------
+
+
+def titled_records() -> Output:
+    """Three columns that never shrink and one free-text (prose) title."""
+    records = [{'id': 'abcdefghijklm', 'user': 'george_clinton', 'n': 2773,
+                'title': 'Mothership Connection 🚀 backstage with the band'},
+               {'id': 'nopqrstuvwxyz', 'user': 'acme', 'n': 5, 'title': 'short'}]
+    columns = {'n': Column(lambda r: r.get('n'), 'number'),
+               'title': Column(lambda r: r.get('title'), 'prose')}
+    return Output(records, columns, ('id', 'user', 'n', 'title'), ('id', 'user', 'n', 'title'))
+
+
+def widest_line(text: str) -> int:
+    return max(formatting.display_width(line) for line in text.splitlines())
+
+
+def test_table__without_a_width_is_never_cut():
+    text = render(titled_records(), 'table')
+    assert 'Mothership Connection 🚀 backstage with the band' in text
+
+
+@pytest.mark.parametrize('width', [50, 60, 70])
+def test_table__fits_the_width_by_cutting_free_text_only(width):
+    text = render(titled_records(), 'table', width=width)
+    assert widest_line(text) <= width
+    lines = text.splitlines()
+    assert lines[0].split() == ['id', 'user', 'n', 'title']
+    assert lines[1].startswith('abcdefghijklm  george_clinton  2773  Mothership')
+    assert lines[1].endswith('…')
+    assert lines[2].endswith('short')   # a short title is left whole
+
+
+def test_table__wide_enough_is_left_as_it_is():
+    assert render(titled_records(), 'table', width=200) == render(titled_records(), 'table')
+
+
+def test_table__ids_are_never_cut_even_when_nothing_else_fits():
+    lines = render(titled_records(), 'table', width=20).splitlines()
+    assert lines[1].startswith('abcdefghijklm  george_clinton  2773  ')
+    # the title is cut to its minimum, no further
+    title = lines[1].split('  ')[-1]
+    assert formatting.display_width(title) == formatting.MIN_FITTED_WIDTH and title.endswith('…')
+
+
+def test_table__ascii_output_cuts_with_three_dots():
+    text = render(titled_records(), 'table', width=50, encoding='ascii')
+    assert text.splitlines()[1].endswith('...')
+    assert '…' not in text
+
+
+def test_table__wide_characters_count_two_cells_when_fitting():
+    records = [{'id': 'x', 'title': '日本語のタイトルはとても長いです'}]
+    output = Output(records, {'title': Column(lambda r: r.get('title'), 'prose')},
+                    ('id', 'title'), ('id', 'title'))
+    text = render(output, 'table', width=20)
+    assert widest_line(text) <= 20 and text.splitlines()[1].endswith('…')
+
+
+def test_vertical_table__cuts_declared_prose_only():
+    record = {'id': 'x' * 60, 'about': 'word ' * 20}
+    output = Output([record], {'about': Column(lambda r: r.get('about'), 'prose')},
+                    ('id', 'about'), ('id', 'about'), single=True)
+    lines = render(output, 'table', width=40).splitlines()
+    assert lines[1] == 'id     ' + 'x' * 60   # an id is never cut, even past the width
+    assert formatting.display_width(lines[2]) <= 40 and lines[2].endswith('…')
+
+
+def test_table__header_style_is_applied_to_the_header_line_only():
+    text = render(titled_records(), 'table', header_style=lambda line: f'<{line}>')
+    lines = text.splitlines()
+    assert lines[0].startswith('<id') and lines[0].endswith('title>')
+    assert not lines[1].startswith('<')
+
+
+def test_render__checks_width_and_header_style():
+    with pytest.raises(TypeError, match='width must be an int'):
+        render(titled_records(), 'table', width='80')
+    with pytest.raises(TypeError, match='header_style must be callable'):
+        render(titled_records(), 'table', header_style='bold')
+
+
+@pytest.mark.parametrize('widths, limit, shrink, expected', [
+    ([10, 40], 52, [1], [10, 40]),          # fits: unchanged
+    ([10, 40], 32, [1], [10, 20]),          # 10 + 2 + 20
+    ([10, 40, 30], 54, [1, 2], [10, 20, 20]),   # the widest first, then both alike
+    ([10, 40], 5, [1], [10, 10]),           # never below the minimum
+    ([50, 40], 30, [1], [50, 10]),          # the others never shrink
+])
+def test_fit_widths(widths, limit, shrink, expected):
+    assert formatting.fit_widths(widths, limit, shrink) == expected
+
+
+def test_fit_widths__bad_arguments():
+    with pytest.raises(ValueError, match='shrink has an index'):
+        formatting.fit_widths([1, 2], 10, [2])
+    with pytest.raises(ValueError, match='minimums has 1 entries'):
+        formatting.fit_widths([1, 2], 10, [1], [1])
+    with pytest.raises(TypeError):
+        formatting.fit_widths([1, 'x'], 10, [1])
+
+
+@given(st.lists(st.integers(0, 200), min_size=1, max_size=6), st.integers(0, 400))
+def test_fit_widths__fits_when_the_minimums_allow(widths, limit):
+    fitted = formatting.fit_widths(widths, limit, range(len(widths)))
+    floors = [min(w, formatting.MIN_FITTED_WIDTH) for w in widths]
+    gaps = 2 * (len(widths) - 1)
+    assert all(floor <= f <= w for floor, f, w in zip(floors, fitted, widths))
+    if sum(floors) + gaps <= limit:
+        assert sum(fitted) + gaps == min(limit, sum(widths) + gaps)
+    else:
+        assert fitted == floors
+
+
+@pytest.mark.parametrize('text, limit, ellipsis, expected', [
+    ('abcdef', 4, '…', 'abc…'),
+    ('abcdef', 5, '...', 'ab...'),
+    ('abcdef', 6, '...', 'abcdef'),
+    ('abcdef', 2, '...', '...'),     # narrower than the ellipsis: the ellipsis alone
+])
+def test_truncate__with_an_ellipsis(text, limit, ellipsis, expected):
+    assert formatting.truncate(text, limit, ellipsis) == expected
+
+
+def test_ellipsis_for():
+    assert formatting.ellipsis_for('utf-8') == '…'
+    assert formatting.ellipsis_for('ascii') == '...'
+    assert formatting.ellipsis_for(None) == '…'

@@ -36,7 +36,7 @@ from pyperi.cli.command import Command
 from pyperi.cli.process import silence_broken_pipe, terminate_like_interrupt, verbose_logging
 from pyperi.cli.runtime import (
     EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, CLIError, NotFoundError, Runtime,
-    UsageError, error_line, exit_code_for, logger,
+    UsageError, exit_code_for, logger,
 )
 from pyperi.exceptions import PyPeriError
 from pyperi.formatting import Column, Output
@@ -94,7 +94,7 @@ def _exit_code_after(error: BaseException, runtime: Runtime) -> int:
         return EXIT_INTERRUPTED
     if runtime.args.verbose:
         logger.debug('error details', exc_info=error)
-    print(error_line(error), file=runtime.stderr)
+    print(runtime.error_text(error), file=runtime.stderr)
     return exit_code_for(error) or EXIT_ERROR
 
 

@@ -13,7 +13,11 @@ __all__ = ['broadcast_columns', 'user_columns', 'BROADCAST_TABLE_FIELDS',
 
 
 def broadcast_columns(runtime: Runtime) -> dict[str, Column]:
-    """The fields pyperi computes for a broadcast (times in UTC, duration, page URL)."""
+    """The fields pyperi computes for a broadcast (times in UTC, duration, page URL).
+
+    Free text (the title, ``status``) is ``prose``: the only column narrowed to fit a
+    terminal; ids, usernames and times never are.
+    """
     def url(record: Mapping[str, Any]) -> str | None:
         try:
             return urls.broadcast_url(runtime.web_base_url, record.get('id'))
@@ -28,7 +32,7 @@ def broadcast_columns(runtime: Runtime) -> dict[str, Column]:
         'created_at': Column(lambda r: try_parse_timestamp(r.get('created_at')), 'time'),
         'duration': Column(lambda r: stats.broadcast_duration(r, now=runtime.now), 'duration'),
         'n_total_watched': Column(lambda r: r.get('n_total_watched'), 'number'),
-        'status': Column(lambda r: r.get('status'), 'text', 40),
+        'status': Column(lambda r: r.get('status'), 'prose', 40),   # the title
         'url': Column(url),
     }
 
@@ -41,7 +45,10 @@ BROADCAST_CSV_FIELDS = ('id', 'username', 'user_id', 'state', 'start', 'end', 'd
 
 
 def user_columns(runtime: Runtime) -> dict[str, Column]:
-    """The fields pyperi reads or computes for a user (creation time in UTC, page URL)."""
+    """The fields pyperi reads or computes for a user (creation time in UTC, page URL).
+
+    ``display_name`` and ``description`` are ``prose``, narrowed first to fit a terminal.
+    """
     def url(record: Mapping[str, Any]) -> str | None:
         try:
             return urls.user_url(runtime.web_base_url, username=record.get('username'))
@@ -53,7 +60,8 @@ def user_columns(runtime: Runtime) -> dict[str, Column]:
         'n_followers': Column(lambda r: r.get('n_followers'), 'number'),
         'n_following': Column(lambda r: r.get('n_following'), 'number'),
         'n_hearts': Column(lambda r: r.get('n_hearts'), 'number'),
-        'description': Column(lambda r: r.get('description'), 'text', 40),
+        'display_name': Column(lambda r: r.get('display_name'), 'prose'),
+        'description': Column(lambda r: r.get('description'), 'prose', 40),
         'url': Column(url),
     }
 

@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from typing import IO, Any, Iterable, Sequence
 
 from pyperi import urls
+from pyperi.cli import terminal
+from pyperi.cli.terminal import isatty as isatty  # re-exported: commands import it from here
 from pyperi.client import DEFAULT_RETRIES, Peri
 from pyperi.exceptions import PyPeriError, PyPeriRateLimitError, PyPeriStreamUnavailableError
 from pyperi.formatting import (
@@ -61,12 +63,6 @@ def exit_code_for(error: BaseException) -> int | None:
         if isinstance(error, kind):
             return code
     return None
-
-
-def isatty(stream: IO[str]) -> bool:
-    """True if ``stream`` is a terminal (False for streams that cannot tell)."""
-    isatty = getattr(stream, 'isatty', None)
-    return bool(isatty is not None and isatty())
 
 
 def error_line(error: BaseException) -> str:
@@ -198,7 +194,7 @@ class Runtime:
 
     def error(self, error: BaseException) -> None:
         """Print the one-line report of ``error`` and remember its exit code."""
-        print(error_line(error), file=self.stderr)
+        print(self.error_text(error), file=self.stderr)
         code = exit_code_for(error)
         if code is not None and self.exit_code == EXIT_OK:
             self.exit_code = code
@@ -225,8 +221,13 @@ class Runtime:
 
     @property
     def render_options(self) -> RenderOptions:
-        """The chosen ``--fields`` and the encoding of stdout, for rendering."""
-        return RenderOptions(self.fields, self.encoding)
+        """The chosen ``--fields``, the encoding of stdout and what its terminal takes."""
+        return RenderOptions(self.fields, self.encoding, terminal.table_width(self.stdout),
+                             terminal.header_style(self.stdout))
+
+    def error_text(self, error: BaseException) -> str:
+        """The one line reporting ``error``, its prefix coloured on a terminal that takes it."""
+        return terminal.paint_error(error_line(error), self.stderr)
 
     @property
     def ascii_only(self) -> bool:
@@ -257,8 +258,10 @@ class Runtime:
     def emit(self, output: Output) -> None:
         """Print ``output`` in the chosen format, with the chosen fields."""
         self.check_shape(output)
+        options = self.render_options
         try:
-            text = render(output, self.format, self.fields, encoding=self.encoding)
+            text = render(output, self.format, self.fields, encoding=self.encoding,
+                          width=options.width, header_style=options.header_style)
         except FieldError as error:
             raise UsageError(str(error)) from None
         self.stdout.write(text)
