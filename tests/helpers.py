@@ -20,3 +20,16 @@ def load_json(name: str) -> Any:
 def load_text(name: str) -> str:
     """A saved text body (an HTML page) from tests/responses/."""
     return (RESPONSES / name).read_text(encoding='utf-8')
+
+
+def usage_error(err: str, command: str | None = None) -> str:
+    """The message of the usage error report ``err`` (asserted to be the usage, then one line).
+
+    ``command`` is the subcommand the report is about (None: the ``pyperi`` command itself).
+    """
+    prog = 'pyperi' if command is None else f'pyperi {command}'
+    lines = err.splitlines()
+    assert len(lines) == 2 and err.endswith('\n'), err
+    assert lines[0].startswith(f'usage: {prog} [options]'), err
+    assert lines[1].startswith(f'{prog}: error: '), err
+    return lines[1][len(f'{prog}: error: '):]

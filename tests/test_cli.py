@@ -22,6 +22,7 @@ from pyperi.testing.dataset import (
     DOCUMENTED_BROADCAST_ID, EMPTY_HISTORY_USERNAME, GEORGE_CLINTON_ID, GEORGE_CLINTON_USERNAME,
     MISSING_BROADCAST_IDS, MISSING_USERNAMES,
 )
+from helpers import usage_error
 
 pytestmark = pytest.mark.integration
 
@@ -102,7 +103,7 @@ def test_exit_code_of_a_bug_is_none():
 def test_every_subcommand_is_registered_once_in_help_order():
     assert [command.name for command in cli.COMMANDS] == [
         'user', 'broadcast', 'download', 'watch', 'history', 'stats', 'tokens', 'url', 'parse',
-        'serve-fake']
+        'serve-fake', 'completion']
 
 
 # -- user -----------------------------------------------------------------------------------
@@ -202,8 +203,7 @@ def test_user__bad_reference_exits_2_before_any_request(stats_fake, capsys, ref)
     code, out, err = run(stats_fake, capsys, 'user', ref)
     assert code == 2
     assert out == ''
-    assert err.startswith('pyperi: error: not a user id, username or Periscope user URL')
-    assert err.count('\n') == 1
+    assert usage_error(err, 'user').startswith('not a user id, username or Periscope user URL')
     assert stats_fake.requests == []
 
 
@@ -270,7 +270,7 @@ def test_broadcast__unknown_exits_1(stats_fake, capsys):
 def test_broadcast__bad_reference_exits_2(stats_fake, capsys, ref):
     code, _, err = run(stats_fake, capsys, 'broadcast', ref)
     assert code == 2
-    assert err.startswith('pyperi: error: ') and err.count('\n') == 1
+    assert usage_error(err, 'broadcast').startswith('not a broadcast id')
 
 
 # -- history --------------------------------------------------------------------------------
@@ -377,7 +377,7 @@ def test_history__empty_history_csv_is_the_header_alone(stats_fake, capsys):
 def test_history__bad_date_exits_2(stats_fake, capsys, option, value, message):
     code, out, err = run(stats_fake, capsys, 'history', STATS_USER, option, value)
     assert code == 2 and out == ''
-    assert err.startswith(f'pyperi: error: {message}')
+    assert usage_error(err, 'history').startswith(message)
 
 
 def test_history__since_after_until_exits_2(stats_fake, capsys):
@@ -611,8 +611,8 @@ def test_stats__fields_with_a_fixed_shape_are_refused_before_any_request(stats_f
     code, out, err = run(stats_fake, capsys, 'stats', STATS_USER, '-f', 'table',
                          '--fields', 'period')
     assert (code, out) == (2, '')
-    assert err == ('pyperi: error: stats takes --fields with --format csv only (its other '
-                   'formats have a fixed shape)\n')
+    assert usage_error(err, 'stats') == ('stats takes --fields with --format csv only (its other '
+                                         'formats have a fixed shape)')
     assert stats_fake.requests == []
 
 

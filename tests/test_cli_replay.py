@@ -19,6 +19,7 @@ from pyperi.cli import main
 from pyperi.testing import FakePeriscope
 from pyperi.testing import fake as fake_module
 from pyperi.testing.dataset import DOCUMENTED_BROADCAST_ID
+from helpers import usage_error
 
 pytestmark = pytest.mark.integration
 
@@ -115,7 +116,7 @@ def test_download__refuses_to_overwrite(replay_fake, user_id, capsys, old_file):
     broadcast = replay_fake.add_broadcast(user_id, segments=2)
     code, out, err = run(replay_fake, capsys, 'download', broadcast['id'], '-o', str(old_file))
     assert (code, out) == (2, '')
-    assert 'already exists; add --overwrite' in one_error_line(err)
+    assert 'already exists; add --overwrite' in usage_error(err, 'download')
     assert old_file.read_bytes() == b'keep me'
 
 
@@ -148,7 +149,7 @@ def test_download__bad_broadcast_ref_exits_2_without_requests(replay_fake, capsy
     replay_fake.clear_requests()
     code, out, err = run(replay_fake, capsys, 'download', ref, '-o', str(tmp_path))
     assert (code, out) == (2, '')
-    one_error_line(err)
+    usage_error(err, 'download')
     assert replay_fake.requests == [] and files_in(tmp_path) == []
 
 
@@ -172,7 +173,7 @@ def test_download__missing_directory_exits_2(replay_fake, user_id, capsys, tmp_p
     code, _, err = run(replay_fake, capsys, 'download', broadcast['id'],
                        '-o', str(tmp_path / 'nope' / 'x.ts'))
     assert code == 2
-    assert 'no such directory' in one_error_line(err)
+    assert 'no such directory' in usage_error(err, 'download')
 
 
 def test_download__encrypted_stream_exits_3(replay_fake, user_id, capsys, tmp_path):
@@ -205,7 +206,7 @@ def test_download__usage_errors_exit_2(replay_fake, capsys, tmp_path, monkeypatc
     replay_fake.clear_requests()
     code, out, err = run(replay_fake, capsys, *argv)
     assert (code, out) == (2, '')
-    one_error_line(err)
+    usage_error(err, 'download')
     assert replay_fake.requests == [] and files_in(tmp_path) == []
 
 
@@ -408,7 +409,7 @@ def test_download_user__output_is_a_file_exits_2(replay_fake, capsys, tmp_path):
     a_file.write_text('x')
     code, _, err = run(replay_fake, capsys, 'download', '--user', USERNAME, '-o', str(a_file))
     assert code == 2
-    assert 'is not a directory' in one_error_line(err)
+    assert 'is not a directory' in usage_error(err, 'download')
 
 
 # -- watch ----------------------------------------------------------------------------------
@@ -501,7 +502,7 @@ def test_watch__download_dir_is_a_file_exits_2(replay_fake, capsys, tmp_path):
     code, _, err = run(replay_fake, capsys, 'watch', USERNAME, '--polls', '1',
                        '--download', str(a_file))
     assert code == 2
-    assert 'is not a directory' in one_error_line(err)
+    assert 'is not a directory' in usage_error(err, 'watch')
 
 
 def test_watch__ctrl_c_stops_quietly(replay_fake, user_id, capsys, monkeypatch):

@@ -176,8 +176,9 @@ def test_error_prefix_is_red_on_a_terminal(fake_periscope, monkeypatch):
 def test_fatal_error_prefix_is_red_on_a_terminal(fake_periscope, monkeypatch):
     code, _, err = run(fake_periscope, monkeypatch, 'history', GEORGE_CLINTON_USERNAME,
                        '--since', 'last week', tty_err=True)
-    assert code == 2
-    assert err.startswith(f'{terminal.BOLD}{terminal.RED}pyperi: error:{terminal.RESET} ')
+    assert code == 2   # a usage error: the usage line, then the coloured prefix
+    assert err.splitlines()[1].startswith(
+        f'{terminal.BOLD}{terminal.RED}pyperi history: error:{terminal.RESET} ')
 
 
 def test_colour_on_stdout_does_not_follow_stderr(fake_periscope, monkeypatch):

@@ -31,11 +31,11 @@ import argparse
 import sys
 from typing import Sequence
 
-from pyperi.cli import capture, command, history, lookups, pages, serve, stats
+from pyperi.cli import capture, command, completion, history, lookups, pages, serve, stats
 from pyperi.cli.command import Command
 from pyperi.cli.process import silence_broken_pipe, terminate_like_interrupt, verbose_logging
 from pyperi.cli.runtime import (
-    EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, CLIError, NotFoundError, Runtime,
+    EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CLIError, NotFoundError, Runtime,
     UsageError, exit_code_for, logger,
 )
 from pyperi.exceptions import PyPeriError
@@ -55,32 +55,56 @@ __all__ = ['main', 'build_parser', 'exit_code_for', 'COMMANDS', 'Command', 'Runt
 #: Every subcommand, in ``--help`` order: each command module's ``COMMANDS``.
 COMMANDS: tuple[Command, ...] = (
     *lookups.COMMANDS, *capture.COMMANDS, *history.COMMANDS, *stats.COMMANDS,
-    *pages.COMMANDS, *serve.COMMANDS,
+    *pages.COMMANDS, *serve.COMMANDS, completion.command(lambda: build_parser()),
 )
 
+# The options of each group, to refuse them for a command that does not take them.
+_NETWORK_OPTIONS = ('offline', 'api_base_url', 'web_base_url', 'archive', 'at', 'timeout',
+                    'deadline', 'retries')
+_OUTPUT_OPTIONS = ('format', 'fields', 'array')
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser() -> command.CommandParser:
     """The argument parser of the ``pyperi`` command."""
     return command.build_parser(COMMANDS)
 
 
-def _parse(argv: Sequence[str] | None) -> argparse.Namespace | int:
-    """The parsed arguments, or the exit code when there is nothing to run."""
+def _combination_error(parser: command.CommandParser, args: argparse.Namespace) -> str | None:
+    """What is wrong with the combination of options in ``args``, or None."""
+    spec: Command = args.command_spec
+    for wanted, names in ((spec.network, _NETWORK_OPTIONS), (spec.output, _OUTPUT_OPTIONS)):
+        given = [name for name in names
+                 if not wanted and getattr(args, name, None) != parser.get_default(name)]
+        if given:
+            return f'{args.command} does not take --{given[0].replace("_", "-")}'
+    if args.offline and (args.api_base_url or args.web_base_url):
+        return '--offline cannot be combined with --api-base-url/--web-base-url'
+    return None
+
+
+def _parse(parser: command.CommandParser, argv: Sequence[str] | None) -> argparse.Namespace | int:
+    """The parsed arguments, or the exit code when there is nothing to run.
+
+    A usage error prints the usage of the command it concerns and one
+    ``pyperi COMMAND: error: ...`` line (exit status 2).
+    """
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_command_line(argv)
+        problem = _combination_error(parser, args)
+        if problem:
+            parser.usage_error(args, problem)
     except SystemExit as done:   # --help, --version and usage errors
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
-    if args.offline and (args.api_base_url or args.web_base_url):
-        print(f'{PROG}: error: --offline cannot be combined with --api-base-url/--web-base-url',
-              file=sys.stderr)
-        return EXIT_USAGE
     return args
 
 
-def _run(args: argparse.Namespace, runtime: Runtime) -> int:
+def _run(parser: command.CommandParser, args: argparse.Namespace, runtime: Runtime) -> int:
     spec: Command = args.command_spec
     try:
         return spec.run(args, runtime)
+    except UsageError as error:   # reported like the parser's own usage errors
+        parser.report_usage_error(args, str(error), runtime.stderr)
+        return EXIT_USAGE
     finally:
         runtime.close()
 
@@ -100,12 +124,13 @@ def _exit_code_after(error: BaseException, runtime: Runtime) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pyperi`` command with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
-    args = _parse(argv)
+    parser = build_parser()
+    args = _parse(parser, argv)
     if isinstance(args, int):
         return args
     runtime = Runtime(args, sys.stdout, sys.stderr)
     with verbose_logging(args.verbose, sys.stderr), terminate_like_interrupt():
         try:
-            return _run(args, runtime)
+            return _run(parser, args, runtime)
         except (KeyboardInterrupt, BrokenPipeError, CLIError, PyPeriError) as error:
             return _exit_code_after(error, runtime)

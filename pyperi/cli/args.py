@@ -11,7 +11,7 @@ from pyperi.formatting import FORMATS
 __all__ = ['state_list', 'field_list', 'positive_float', 'non_negative_int', 'positive_int',
            'archive_time',
            'add_users_argument', 'add_window_options', 'add_output_options',
-           'add_network_options']
+           'add_general_options', 'add_network_options']
 
 
 def state_list(text: str) -> list[str]:
@@ -90,13 +90,31 @@ def add_window_options(parser: argparse.ArgumentParser) -> None:
                         help='only these states: RUNNING, ENDED, TIMED_OUT (repeatable)')
 
 
-def add_output_options(parser: argparse.ArgumentParser) -> None:
-    """``--format`` (any format of :data:`pyperi.formatting.FORMATS`) and ``--fields``."""
+def _default(value: Any, sub: bool) -> Any:
+    """A common option's default: SUPPRESS on a subcommand, so a value given before it stays."""
+    return argparse.SUPPRESS if sub else value
+
+
+def add_output_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
+    """``--format`` (any format of :data:`pyperi.formatting.FORMATS`), ``--fields``, ``--array``."""
     out = parser.add_argument_group('output')
-    out.add_argument('-f', '--format', choices=list(FORMATS),
+    out.add_argument('-f', '--format', choices=list(FORMATS), default=_default(None, sub),
                      help='output format (default: table on a terminal, json otherwise)')
-    out.add_argument('--fields', type=field_list, metavar='A,B,...',
+    out.add_argument('--fields', type=field_list, metavar='A,B,...', default=_default(None, sub),
                      help='fields to print, in order (table and csv; json too if given)')
+    out.add_argument('--array', action='store_true', default=_default(False, sub),
+                     help='JSON: always an array, even for one USER or BROADCAST (by default '
+                          'one gives an object)')
+
+
+def add_general_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
+    """``-v``/``--verbose`` and ``-q``/``--quiet``, on every command."""
+    group = parser.add_argument_group('messages')
+    group.add_argument('-v', '--verbose', action='store_true', default=_default(False, sub),
+                       help='log requests to stderr and show tracebacks')
+    group.add_argument('-q', '--quiet', action='store_true', default=_default(False, sub),
+                       help='no progress bars and no informational lines on stderr (errors '
+                            'still print)')
 
 
 def add_network_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
@@ -129,5 +147,3 @@ def add_network_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
                        default=default(DEFAULT_RETRIES),
                        help=f'retries on connection errors, 429 and 502-504 '
                             f'(default: {DEFAULT_RETRIES})')
-    group.add_argument('-v', '--verbose', action='store_true', default=default(False),
-                       help='log requests to stderr and show tracebacks')

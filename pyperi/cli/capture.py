@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from pyperi import replay
 from pyperi.cli.args import positive_float, positive_int
 from pyperi.cli.command import Command
-from pyperi.cli.runtime import PROG, CLIError, NotFoundError, Runtime, UsageError, isatty
+from pyperi.cli.runtime import CLIError, NotFoundError, Runtime, UsageError, isatty
 from pyperi.exceptions import PyPeriError
 from pyperi.formatting import Output, raw_column
 
@@ -21,7 +21,8 @@ class _ProgressBar:
 
     def __init__(self, runtime: Runtime, label: str) -> None:
         self._bar: Any = None
-        if getattr(runtime.args, 'no_progress', False) or not isatty(runtime.stderr):
+        if runtime.quiet or getattr(runtime.args, 'no_progress', False) \
+                or not isatty(runtime.stderr):
             return
         try:
             from tqdm import tqdm
@@ -106,7 +107,7 @@ def _interruptions(runtime: Runtime) -> Iterator[None]:
         yield
     except replay.DownloadInterrupted as stopped:
         if stopped.path is None:   # a live capture published has its say after the record
-            print(f'{PROG}: {stopped}', file=runtime.stderr)
+            runtime.info(str(stopped))
         raise
 
 
@@ -164,7 +165,7 @@ def _run_download(args: argparse.Namespace, runtime: Runtime) -> int:
     finally:
         bar.close()
     if stopped is not None:
-        print(f'{PROG}: {stopped}', file=runtime.stderr)
+        runtime.info(str(stopped))
     record = _download_record(replay.DownloadResult(broadcast_id, path, 'downloaded'))
     runtime.emit(Output([record], _DOWNLOAD_COLUMNS, DOWNLOAD_FIELDS, DOWNLOAD_FIELDS,
                         single=True))
@@ -227,7 +228,7 @@ def _run_watch(args: argparse.Namespace, runtime: Runtime) -> int:
         replay.watch(runtime.peri, args.users, interval=args.interval, on_event=on_event,
                      download_dir=directory, max_polls=args.polls)
     except replay.DownloadInterrupted as stopped:
-        print(f'{PROG}: {stopped}', file=runtime.stderr)
+        runtime.info(str(stopped))
         raise
     return runtime.exit_code
 
@@ -235,7 +236,13 @@ def _run_watch(args: argparse.Namespace, runtime: Runtime) -> int:
 #: This module's subcommands, in ``--help`` order.
 COMMANDS = (
     Command('download', 'download a replay or capture a live broadcast as .ts '
-            "(or a user's whole history with --user)", _configure_download, _run_download),
+            "(or a user's whole history with --user)", _configure_download, _run_download,
+            examples=('pyperi --offline download 1zqKVWybqeDGB',
+                      'pyperi download https://www.periscope.tv/w/1zqKVWybqeDGB -o talk.ts',
+                      'pyperi download --user george_clinton --since 4w -o george -N 4')),
     Command('watch', 'poll users and print new and live broadcasts as JSON lines',
-            _configure_watch, _run_watch, output=False),
+            _configure_watch, _run_watch, output=False,
+            examples=('pyperi --offline watch george_clinton --polls 2 --interval 1',
+                      'pyperi watch george_clinton another_user --download live',
+                      'pyperi -q watch george_clinton > events.jsonl')),
 )

@@ -35,5 +35,9 @@ def _run_history(args: argparse.Namespace, runtime: Runtime) -> int:
 
 #: This module's subcommands, in ``--help`` order.
 COMMANDS = (
-    Command('history', "list users' public broadcast history", _configure_history, _run_history),
+    Command('history', "list users' public broadcast history", _configure_history, _run_history,
+            examples=('pyperi --offline history george_clinton --since 4w',
+                      'pyperi history george_clinton --state ENDED --limit 10 -f csv',
+                      'pyperi history george_clinton another_user --since 2024-05-01 '
+                      '--until 2024-06-01')),
 )

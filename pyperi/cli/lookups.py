@@ -53,6 +53,12 @@ def _run_broadcast(args: argparse.Namespace, runtime: Runtime) -> int:
 
 #: This module's subcommands, in ``--help`` order.
 COMMANDS = (
-    Command('user', 'show users (by id, username or URL)', add_users_argument, _run_user),
-    Command('broadcast', 'show broadcasts (by id or URL)', _configure_broadcast, _run_broadcast),
+    Command('user', 'show users (by id, username or URL)', add_users_argument, _run_user,
+            examples=('pyperi --offline user george_clinton',
+                      'pyperi user george_clinton https://www.periscope.tv/u/376827 -f csv',
+                      'pyperi user george_clinton --fields id,username,n_followers --array')),
+    Command('broadcast', 'show broadcasts (by id or URL)', _configure_broadcast, _run_broadcast,
+            examples=('pyperi --offline broadcast 1zqKVWybqeDGB',
+                      'pyperi broadcast https://www.periscope.tv/w/1zqKVWybqeDGB -f json',
+                      'pyperi broadcast 1zqKVWybqeDGB --fields id,start,duration -f csv')),
 )

@@ -67,8 +67,16 @@ def _run_parse(args: argparse.Namespace, runtime: Runtime) -> int:
 
 #: This module's subcommands, in ``--help`` order.
 COMMANDS = (
-    Command('tokens', "print a user's public session tokens", _configure_tokens, _run_tokens),
-    Command('url', 'build user and broadcast page URLs', _configure_url, _run_url),
+    Command('tokens', "print a user's public session tokens", _configure_tokens, _run_tokens,
+            examples=('pyperi --offline tokens george_clinton',
+                      'pyperi tokens https://www.periscope.tv/george_clinton -f json')),
+    Command('url', 'build user and broadcast page URLs', _configure_url, _run_url,
+            examples=('pyperi url george_clinton 376827',
+                      'pyperi url -b 1zqKVWybqeDGB -f csv',
+                      'pyperi --web-base-url http://127.0.0.1:8765 url george_clinton')),
     Command('parse', 'read broadcast id, user id and username out of URLs',
-            _configure_parse, _run_parse),
+            _configure_parse, _run_parse,
+            examples=('pyperi parse https://www.periscope.tv/w/1zqKVWybqeDGB',
+                      'pyperi parse https://www.pscp.tv/george_clinton '
+                      'https://www.periscope.tv/u/376827 -f csv')),
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import logging
 from datetime import datetime, timezone
 from typing import IO, Any, Iterable, Sequence
@@ -188,6 +189,16 @@ class Runtime:
                              f'--until ({format_timestamp(until)})')
         return since, until
 
+    @property
+    def quiet(self) -> bool:
+        """True with ``-q``/``--quiet``: no progress and no informational lines on stderr."""
+        return bool(getattr(self.args, 'quiet', False))
+
+    def info(self, message: str) -> None:
+        """Print ``PROG: message`` on stderr, unless ``--quiet`` (errors use :meth:`error`)."""
+        if not self.quiet:
+            print(f'{PROG}: {message}', file=self.stderr)
+
     def not_found(self, message: str) -> None:
         """Report a missing user or broadcast without stopping the others; exit code 1."""
         self.error(NotFoundError(message))
@@ -208,6 +219,11 @@ class Runtime:
         if chosen:
             return str(chosen)
         return 'table' if isatty(self.stdout) else 'json'
+
+    @property
+    def array(self) -> bool:
+        """True with ``--array``: JSON output is an array even for one record."""
+        return bool(getattr(self.args, 'array', False))
 
     @property
     def fields(self) -> list[str] | None:
@@ -259,6 +275,8 @@ class Runtime:
         """Print ``output`` in the chosen format, with the chosen fields."""
         self.check_shape(output)
         options = self.render_options
+        if self.array and output.single and self.format == 'json' and type(output) is Output:
+            output = dataclasses.replace(output, single=False)   # always an array
         try:
             text = render(output, self.format, self.fields, encoding=self.encoding,
                           width=options.width, header_style=options.header_style)

@@ -21,5 +21,8 @@ def _run_serve_fake(args: argparse.Namespace, runtime: Runtime) -> int:
 #: This module's subcommands, in ``--help`` order.
 COMMANDS = (
     Command('serve-fake', 'run the embedded fake Periscope server until Ctrl-C',
-            fake_command.add_arguments, _run_serve_fake, output=False, network=False),
+            fake_command.add_arguments, _run_serve_fake, output=False, network=False,
+            examples=('pyperi serve-fake --port 8765',
+                      'pyperi serve-fake --latency 0.2 --token-ttl 60',
+                      'pyperi serve-fake --write-warc periscope.warc.gz')),
 )

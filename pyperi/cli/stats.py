@@ -206,5 +206,8 @@ def _run_stats(args: argparse.Namespace, runtime: Runtime) -> int:
 #: This module's subcommands, in ``--help`` order.
 COMMANDS = (
     Command('stats', 'count broadcasts, time on air and views per user and per week',
-            _configure_stats, _run_stats),
+            _configure_stats, _run_stats,
+            examples=('pyperi --offline stats george_clinton --since 4w',
+                      'pyperi stats george_clinton another_user --by month -f csv',
+                      'pyperi stats george_clinton --since 2024-01-01 --state ENDED -f json')),
 )
