@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import shlex
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -284,6 +286,30 @@ def test_completion__paths_complete_as_files(capsys):
     main(['completion', 'bash'])
     out = capsys.readouterr().out
     assert shtab.FILE['bash'] in out   # -o PATH, --archive PATH|URL, --write-warc FILE
+
+
+@pytest.mark.parametrize('words, expected', [
+    (['pyperi', 'hist'], ['history']),
+    (['pyperi', 'stats', '--b'], ['--by']),
+    (['pyperi', 'stats', '--by', ''], ['day', 'week', 'month']),
+    (['pyperi', '--of'], ['--offline']),
+    (['pyperi', 'user', 'x', '--arr'], ['--array']),
+    (['pyperi', 'completion', 'f'], ['fish']),
+])
+def test_completion__bash_script_completes_in_bash(capsys, tmp_path, words, expected):
+    pytest.importorskip('shtab')
+    bash = shutil.which('bash')
+    if bash is None:
+        pytest.skip('no bash here')
+    main(['completion', 'bash'])
+    script = tmp_path / 'pyperi.bash'
+    script.write_text(capsys.readouterr().out)
+    program = (f'source {shlex.quote(str(script))}; '
+               f'COMP_WORDS=({" ".join(shlex.quote(w) for w in words)}); '
+               f'COMP_CWORD={len(words) - 1}; _shtab_pyperi; printf "%s\\n" "${{COMPREPLY[@]}}"')
+    done = subprocess.run([bash, '--norc', '-c', program], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.split() == expected
 
 
 def test_completion__unknown_shell_is_a_usage_error(capsys):
