@@ -5,24 +5,28 @@ Where things are:
 * :mod:`pyperi.cli.runtime`: exit codes, the CLI errors and :class:`Runtime`
   (options, streams, the one Peri, output);
 * :mod:`pyperi.cli.args`: argument types and the options several subcommands share;
-* :mod:`pyperi.cli.command`: :class:`Command`, a subcommand's entry, and the parser;
+* :mod:`pyperi.cli.command`: :class:`Command`, a subcommand's entry, and the parser
+  (common options before or after the command name, usage errors, "did you mean");
 * :mod:`pyperi.cli.records`: the columns and fields of user and broadcast records;
 * the command modules, each with its ``COMMANDS``: :mod:`~pyperi.cli.lookups`
   (``user``, ``broadcast``), :mod:`~pyperi.cli.capture` (``download``, ``watch``),
   :mod:`~pyperi.cli.history` (``history``), :mod:`~pyperi.cli.stats` (``stats``),
   :mod:`~pyperi.cli.pages` (``tokens``, ``url``, ``parse``), :mod:`~pyperi.cli.serve`
-  (``serve-fake``);
+  (``serve-fake``), :mod:`~pyperi.cli.completion` (``completion``, which needs the
+  parser and so is made here);
 * :mod:`pyperi.cli.process`: logging to stderr, SIGTERM, a closed pipe.
 
 Adding a subcommand: in a command module (or a new one, which imports from the
 modules above, never from here), write a function that adds its arguments and one
 ``run(args, runtime) -> int`` that does the work and prints through
-``runtime.emit(Output(...))``; add a :class:`Command` to the module's ``COMMANDS``
+``runtime.emit(Output(...))``; add a :class:`Command` (with two or three ``examples``
+for ``--help``) to the module's ``COMMANDS``
 (and, for a new module, add the module to :data:`COMMANDS` here). A command gets the
 one shared :class:`~pyperi.Peri` of the run from ``runtime.peri``; raising
 :class:`UsageError`, :class:`NotFoundError`, :class:`CLIError` (a failure outside
 HTTP, such as a full disk) or a :class:`~pyperi.PyPeriError` gives the documented
-exit code and one line on stderr (see :func:`exit_code_for`). Output formats are
+exit code and one line on stderr (see :func:`exit_code_for`); a :class:`UsageError`
+also prints the command's usage line, like argparse's own errors. Output formats are
 the table :data:`pyperi.formatting.FORMATS`.
 """
 from __future__ import annotations
