@@ -487,8 +487,8 @@ def test_watch__failed_poll_exits_3_and_goes_on(replay_fake, user_id, capsys):
     ['watch', USERNAME, '--polls', '0'],
     ['watch', USERNAME, '--interval', '0'],
     ['watch', 'https://example.com/x', '--polls', '1'],
-    ['watch', USERNAME, '--format', 'json'],
-], ids=['zero-polls', 'zero-interval', 'bad-user', 'no-format-option'])
+    ['watch', USERNAME, '--format', 'csv'],
+], ids=['zero-polls', 'zero-interval', 'bad-user', 'no-csv'])
 def test_watch__usage_errors_exit_2(replay_fake, capsys, argv):
     replay_fake.clear_requests()
     code, out, _ = run(replay_fake, capsys, *argv)

@@ -413,3 +413,17 @@ def test_ellipsis_for():
     assert formatting.ellipsis_for('utf-8') == '…'
     assert formatting.ellipsis_for('ascii') == '...'
     assert formatting.ellipsis_for(None) == '…'
+
+
+# -- bars on zero (issue 14, point 8) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize('value, maximum', [(0, 10), (0, 0), (5, 0), (0.0, 0.0), (-1, 10)])
+def test_bar__zero_or_no_scale_draws_an_empty_bar(value, maximum):
+    assert bar(value, maximum, 30) == ''
+    assert bar(value, maximum, 30, ascii=True) == ''
+
+
+def test_bar_chart__zero_rows_are_empty_and_all_zero_draws_no_bar():
+    assert bar_chart([('a', 0), ('b', 4)], 4) == ['a       0', 'b  ████ 4']
+    assert bar_chart([('a', 0), ('b', 0)], 4) == ['a       0', 'b       0']

@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from pyperi import replay
 from pyperi.cli.args import positive_float, positive_int
 from pyperi.cli.command import Command
 from pyperi.cli.runtime import CLIError, NotFoundError, Runtime, UsageError, isatty
 from pyperi.exceptions import PyPeriError
-from pyperi.formatting import Output, raw_column
+from pyperi.formatting import (
+    MIN_FITTED_WIDTH, Output, display_width, pad, raw_column, table_value,
+)
+from pyperi.timeutil import format_timestamp
 
 __all__ = ['COMMANDS', 'DOWNLOAD_FIELDS']
 
@@ -208,13 +212,67 @@ def _configure_watch(parser: argparse.ArgumentParser) -> None:
                         help='stop after N polling rounds (default: until Ctrl-C)')
 
 
+#: What ``watch -f`` takes: ``table`` is one line per event for people (the default on a
+#: terminal); ``json`` and ``jsonl`` are one JSON object per line (the default otherwise).
+_WATCH_FORMATS = ('table', 'json', 'jsonl')
+_EVENT_WIDTH = len('download_failed')
+
+
+def _watch_format(args: argparse.Namespace, runtime: Runtime) -> str:
+    """``table`` or ``jsonl`` (``json`` too is one object per line: a stream has no end)."""
+    for name in ('fields', 'array'):
+        if getattr(args, name, None):
+            raise UsageError(f'watch does not take --{name} (it prints every event whole)')
+    chosen = getattr(args, 'format', None)
+    if chosen is None:
+        return 'table' if isatty(runtime.stdout) else 'jsonl'
+    if chosen not in _WATCH_FORMATS:
+        raise UsageError(f'watch prints --format {", ".join(_WATCH_FORMATS)} only, '
+                         f'not {chosen}')
+    return 'table' if chosen == 'table' else 'jsonl'
+
+
+def event_line(event: Mapping[str, Any], when: datetime, *, user_width: int = 0,
+               width: int | None = None, ellipsis: str = '…') -> str:
+    """One line for people: UTC time, user, event, broadcast id, then the title, path or error.
+
+    The title (written by strangers: no control characters) is cut to ``width``
+    cells; a path or an error never is.
+    """
+    user = str(event.get('user', ''))
+    kind = str(event.get('event', ''))
+    parts = [format_timestamp(when), pad(table_value(user, 'text', None), user_width, False),
+             pad(kind, _EVENT_WIDTH, False)]
+    if event.get('broadcast_id') is not None:
+        parts.append(table_value(event['broadcast_id'], 'text', None))
+    line = '  '.join(parts)
+    if 'path' in event or 'error' in event:
+        detail = table_value(event.get('path', event.get('error')), 'text', None)
+        return f'{line}  {detail}'.rstrip()
+    if kind == 'user_not_found':
+        return f'{line}  user not found'
+    title = event.get('status')
+    if not title:
+        return line.rstrip()
+    room = None if width is None else max(MIN_FITTED_WIDTH, width - display_width(line) - 2)
+    return f'{line}  {table_value(title, "prose", room, ellipsis=ellipsis)}'
+
+
 def _run_watch(args: argparse.Namespace, runtime: Runtime) -> int:
     for ref in args.users:   # every USER checked before any request
         runtime.user_ref(ref)
+    fmt = _watch_format(args, runtime)
     directory = _output_directory(args.download) if args.download else None
+    options = runtime.render_options
+    user_width = max(display_width(table_value(ref, 'text', None)) for ref in args.users)
 
     def on_event(event: dict[str, Any]) -> None:
-        runtime.write_json(event, indent=None)
+        if fmt == 'table':
+            runtime.write_lines([event_line(event, datetime.now(timezone.utc),
+                                            user_width=user_width, width=options.width,
+                                            ellipsis=options.ellipsis)])
+        else:
+            runtime.write_json(event, indent=None)
         runtime.stdout.flush()
         # Problems are also one line on stderr, and decide the exit code when watching ends.
         if event['event'] == 'user_not_found':
@@ -240,8 +298,8 @@ COMMANDS = (
             examples=('pyperi --offline download 1zqKVWybqeDGB',
                       'pyperi download https://www.periscope.tv/w/1zqKVWybqeDGB -o talk.ts',
                       'pyperi download --user george_clinton --since 4w -o george -N 4')),
-    Command('watch', 'poll users and print new and live broadcasts as JSON lines',
-            _configure_watch, _run_watch, output=False,
+    Command('watch', 'poll users and print new, live and ended broadcasts as they happen',
+            _configure_watch, _run_watch,
             examples=('pyperi --offline watch george_clinton --polls 2 --interval 1',
                       'pyperi watch george_clinton another_user --download live',
                       'pyperi -q watch george_clinton > events.jsonl')),

@@ -8,14 +8,15 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from pyperi import stats
 from pyperi.cli.args import add_users_argument, add_window_options
 from pyperi.cli.command import Command
 from pyperi.cli.runtime import Runtime
 from pyperi.formatting import (
-    Output, RenderOptions, bar, format_duration, format_table, machine_value, raw_column,
+    Output, RenderOptions, bar, display_width, format_duration, format_table, machine_value,
+    raw_column,
 )
 from pyperi.histories import UserHistory
 from pyperi.timeutil import format_timestamp
@@ -27,7 +28,25 @@ STATS_CSV_FIELDS = ('user', 'user_id', 'username', 'period', 'period_start', 'br
 _CSV_COLUMNS = {name: raw_column(name, 'duration' if name.endswith('_duration') else 'text')
                 for name in STATS_CSV_FIELDS}
 _PERIOD_TITLES = {'day': 'day (UTC)', 'week': 'ISO week (UTC)', 'month': 'month (UTC)'}
-_BAR_WIDTH = 30
+_BAR_WIDTH = 30        # the widest bar; narrower when the terminal is
+_MIN_BAR_WIDTH = 10
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """What a ``--chart`` bar counts: the column it sits beside, its value and its text."""
+
+    column: str
+    value: Callable[[stats.PeriodRow], float]
+    text: Callable[[float], str]
+
+
+#: ``--chart`` choices, in ``--help`` order; the first is the default.
+CHARTS: dict[str, _Measure] = {
+    'broadcasts': _Measure('broadcasts', lambda row: row.count, lambda v: f'{v:,.0f}'),
+    'time': _Measure('on air', lambda row: row.total_duration, format_duration),
+    'views': _Measure('views', lambda row: row.total_views, lambda v: f'{v:,.0f}'),
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +58,7 @@ class StatsQuery:
     until: datetime | None
     now: datetime
     states: list[str] | None
+    chart: str = 'broadcasts'
 
 
 @dataclass(frozen=True)
@@ -134,26 +154,41 @@ def _summary_line(item: UserStats, query: StatsQuery) -> str:
     return line
 
 
-def _period_lines(item: UserStats, by: str, peak: int, ascii: bool) -> list[str]:
-    """``NAME by PERIOD:`` and the table of periods, each with a bar for its count."""
+def _period_lines(item: UserStats, by: str, chart: str, peak: float,
+                  options: RenderOptions) -> list[str]:
+    """``NAME by PERIOD:`` and the table of periods, the ``chart`` bar beside its column.
+
+    The bar's header says what a full bar is (``bar (max 4)``); bars are scaled to
+    ``peak``, drawn as wide as the terminal allows (10 to 30 cells), empty for 0.
+    """
     lines = ['', f'{item.name} by {_PERIOD_TITLES[by]}:']
     if not item.periods:
         return lines + ['  (no broadcasts)']
-    headers = [by, 'broadcasts', 'on air', 'median', 'views', '']
+    measure = CHARTS[chart]
+    headers = [by, 'broadcasts', 'on air', 'median', 'views']
     rows = [[row.label, str(row.count), format_duration(row.total_duration) if row.count else '',
-             format_duration(row.median_duration), f'{row.total_views:,}',
-             bar(row.count, peak, _BAR_WIDTH, ascii=ascii)]
+             format_duration(row.median_duration), f'{row.total_views:,}']
             for row in item.periods]
-    return lines + ['  ' + line for line in format_table(headers, rows, right=(1, 2, 3, 4))]
+    width = _BAR_WIDTH
+    if options.width is not None:   # indent, the other columns, one more gap
+        others = max(display_width(line) for line in format_table(headers, rows))
+        width = max(_MIN_BAR_WIDTH, min(_BAR_WIDTH, options.width - others - 4))
+    where = headers.index(measure.column) + 1
+    headers.insert(where, f'bar (max {measure.text(peak)})')
+    for row, period in zip(rows, item.periods):
+        row.insert(where, bar(measure.value(period), peak, width, ascii=options.ascii_only))
+    right = [i for i in range(1, len(headers)) if i != where]
+    return lines + ['  ' + line for line in options.table(headers, rows, right)]
 
 
 class StatsOutput(Output):
     """What ``stats`` prints.
 
     ``lines``: one summary line per user, then per user a table of periods with
-    bars scaled to the busiest period of all. ``document``: the window and the
-    users. ``items``: one record per user. ``grid`` (the only part that takes
-    fields): a ``total`` row and one row per period for each user.
+    bars (of the query's ``chart``) scaled to the busiest period of all.
+    ``document``: the window and the users. ``items``: one record per user.
+    ``grid`` (the only part that takes fields): a ``total`` row and one row per
+    period for each user.
     """
 
     fixed_parts = frozenset({'lines', 'document', 'items'})
@@ -168,9 +203,10 @@ class StatsOutput(Output):
     def lines(self, options: RenderOptions) -> list[str]:
         """The summary lines, then each user's periods with bars."""
         lines = [_summary_line(item, self.query) for item in self.users]
-        peak = max((row.count for item in self.users for row in item.periods), default=0)
+        value = CHARTS[self.query.chart].value
+        peak = max((value(row) for item in self.users for row in item.periods), default=0)
         for item in self.users:
-            lines.extend(_period_lines(item, self.query.by, peak, options.ascii_only))
+            lines.extend(_period_lines(item, self.query.by, self.query.chart, peak, options))
         return lines
 
     def items(self, options: RenderOptions) -> list[Any]:
@@ -191,12 +227,15 @@ def _configure_stats(parser: argparse.ArgumentParser) -> None:
     add_window_options(parser)
     parser.add_argument('--by', choices=stats.PERIODS, default='week',
                         help='group by UTC day, ISO week or month (default: week)')
+    parser.add_argument('--chart', choices=list(CHARTS), default='broadcasts',
+                        help='what the bars of the table measure: broadcasts, time on air or '
+                             'views (default: broadcasts)')
 
 
 def _run_stats(args: argparse.Namespace, runtime: Runtime) -> int:
     runtime.check_shape(StatsOutput)   # --fields with a fixed-shape format: before any request
     since, until = runtime.window()
-    query = StatsQuery(args.by, since, until, runtime.now, args.state)
+    query = StatsQuery(args.by, since, until, runtime.now, args.state, args.chart)
     results = [user_stats(history, query) for history in runtime.histories(args.users)]
     if results:
         runtime.emit(StatsOutput(results, query))

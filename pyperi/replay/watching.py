@@ -136,7 +136,22 @@ class _Watcher:
         except (PyPeriError, OSError, ValueError) as error:
             self.emit('download_failed', user, broadcast, error=f'{type(error).__name__}: {error}')
         else:
-            self.emit('downloaded', user, broadcast, path=str(path))
+            self.emit('downloaded', user, self.refreshed(broadcast), path=str(path))
+
+    def refreshed(self, broadcast: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``broadcast`` as Periscope has it now (a capture ends when the broadcast does).
+
+        If it cannot be read again, its ``state`` is None (unknown), never the
+        ``RUNNING`` it had when the capture began.
+        """
+        try:
+            fresh = self.client.get_broadcast_info(str(broadcast['id']))
+        except PyPeriError as error:
+            logger.warning('could not read broadcast %s again: %s', broadcast.get('id'), error)
+            fresh = None
+        if isinstance(fresh, Mapping) and fresh.get('id') == broadcast.get('id'):
+            return fresh
+        return {**broadcast, 'state': None}
 
 
 def _check_download_dir(directory: Any) -> str:
@@ -172,7 +187,8 @@ def watch(client: ReplayClient, users: Sequence[str], *,
     * ``'new'``: a broadcast that was not there before and is not live;
     * ``'ended'``: a broadcast reported live is no longer RUNNING;
     * ``'downloaded'`` / ``'download_failed'``: a live capture finished (``path``) or
-      failed (``error``), with ``download_dir`` set;
+      failed (``error``), with ``download_dir`` set; ``downloaded`` carries the
+      broadcast as read again after the capture (its ``state`` None if that failed);
     * ``'user_not_found'``: the user does not exist (reported once until found again);
     * ``'error'``: a poll failed (``error``); watching goes on.
 
