@@ -346,8 +346,8 @@ def test_watch__titles_fit_the_terminal(watcher, monkeypatch, columns, title_wid
     assert SHOWN_TITLE.startswith(title[:-1])
 
 
-def test_watch__downloaded_event_has_the_state_after_the_capture(fake_periscope, monkeypatch,
-                                                                   tmp_path):
+def test_watch__downloaded_event_has_the_state_after_the_capture(
+        fake_periscope, monkeypatch, tmp_path):
     user = fake_periscope.add_user('capture_user')
     live = fake_periscope.go_live(user['id'], live_segments=3, segment_interval=0.5)
     code, out, err = run(fake_periscope, monkeypatch, 'watch', 'capture_user', '--polls', '1',
