@@ -222,7 +222,7 @@ def _watch_format(args: argparse.Namespace, runtime: Runtime) -> str:
     """``table`` or ``jsonl`` (``json`` too is one object per line: a stream has no end)."""
     for name in ('fields', 'array'):
         if getattr(args, name, None):
-            raise UsageError(f'watch does not take --{name} (it prints every event whole)')
+            raise UsageError(f'watch does not take --{name}')
     chosen = getattr(args, 'format', None)
     if chosen is None:
         return 'table' if isatty(runtime.stdout) else 'jsonl'
