@@ -1,6 +1,7 @@
 """The :class:`Peri` client: one ``requests.Session`` shared by every call."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 from datetime import date, datetime, timedelta
@@ -201,6 +202,14 @@ def _quiet_body(response: requests.Response, limit: int, deadline: Deadline,
         return b''
 
 
+def _is_json_object(body: bytes) -> bool:
+    """True if ``body`` is a JSON object, as Periscope's API error bodies are."""
+    try:
+        return isinstance(json.loads(body.decode('utf-8-sig')), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
 def _field(result: Mapping[str, Any], key: str, kind: type, endpoint: str) -> Any:
     value = result.get(key)
     if not isinstance(value, kind):
@@ -393,7 +402,12 @@ class Peri:
             raise problem from None  # the cause would print the URL unredacted
         logger.debug('HTTP %s from %s', response.status_code, shown)
         if response.status_code == 404:
-            _quiet_body(response, MAX_ERROR_BODY_BYTES, budget, shown)  # to reuse the connection
+            body = _quiet_body(response, MAX_ERROR_BODY_BYTES, budget, shown)  # reuse the link
+            if endpoint is not None and not _is_json_object(body):
+                # Periscope's API answers 404 with a JSON error: this is some other server.
+                logger.warning('%s answered 404 without the JSON error Periscope sends: is '
+                               'api_base_url %s right?', shown, self.api_base_url,
+                               extra={'api_base_url': self.api_base_url})
             return None
         if response.status_code >= 400:
             keep_body(response, _quiet_body(response, MAX_ERROR_BODY_BYTES, budget, shown))

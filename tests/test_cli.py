@@ -845,7 +845,7 @@ def test_connection_refused_exits_3(capsys):
                  'http://127.0.0.1:9', '--retries', '0', '--timeout', '2', 'user', '376827'])
     _, err = capsys.readouterr()
     assert code == 3
-    assert err.startswith('pyperi: error: connection to http://127.0.0.1:9/') and \
+    assert err.startswith('pyperi: error: cannot reach 127.0.0.1:9 (connection refused)') and \
         err.count('\n') == 1
 
 
@@ -942,7 +942,7 @@ def served(monkeypatch):
     """The options ``serve-fake`` hands to the fake's own command (which is not run)."""
     from pyperi.testing import command as fake_command
     seen = []
-    monkeypatch.setattr(fake_command, 'run', lambda args: seen.append(args) or 0)
+    monkeypatch.setattr(fake_command, 'run', lambda args, **kw: seen.append(args) or 0)
     return seen
 
 
@@ -964,7 +964,7 @@ def test_serve_fake__bad_port_is_a_usage_error(served, capsys):
 
 def test_serve_fake__exit_status_is_the_fakes(monkeypatch):
     from pyperi.testing import command as fake_command
-    monkeypatch.setattr(fake_command, 'run', lambda args: 3)
+    monkeypatch.setattr(fake_command, 'run', lambda args, **kw: 3)
     assert main(['serve-fake']) == 3
 
 

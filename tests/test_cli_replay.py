@@ -398,7 +398,7 @@ def test_download_user__a_failure_exits_3_after_the_rest(replay_fake, user_id, c
     code, out, err = run(replay_fake, capsys, 'download', '--user', USERNAME, '-o', str(tmp_path),
                          '--format', 'json')
     assert code == 3
-    assert one_error_line(err).startswith(f'pyperi: error: {first["id"]}: PyPeriServerError')
+    assert one_error_line(err).startswith(f'pyperi: error: {first["id"]}: HTTP 500')
     statuses = {r['broadcast_id']: r['status'] for r in json.loads(out)}
     assert statuses == {first['id']: 'failed', second['id']: 'downloaded'}
     assert files_in(tmp_path) == [f'{second["id"]}.ts']

@@ -32,6 +32,7 @@ the table :data:`pyperi.formatting.FORMATS`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -39,7 +40,7 @@ from pyperi.cli import capture, command, completion, history, lookups, pages, se
 from pyperi.cli.command import Command
 from pyperi.cli.process import silence_broken_pipe, terminate_like_interrupt, verbose_logging
 from pyperi.cli.runtime import (
-    EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CLIError, NotFoundError, Runtime,
+    EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, CLIError, NotFoundError, Runtime,
     UsageError, exit_code_for, logger,
 )
 from pyperi.exceptions import PyPeriError
@@ -99,13 +100,29 @@ def _parse(parser: command.CommandParser, argv: Sequence[str] | None) -> argpars
             parser.usage_error(args, problem)
     except SystemExit as done:   # --help, --version and usage errors
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
+    _strip_handles(args)
     return args
+
+
+def _handle(text: str) -> str:
+    """``@george_clinton``, as people write a handle, is the username ``george_clinton``."""
+    return text[1:] if text.startswith('@') and len(text) > 1 else text
+
+
+def _strip_handles(args: argparse.Namespace) -> None:
+    """One leading ``@`` off every USER argument (``users`` and ``--user``/``user``)."""
+    if isinstance(getattr(args, 'users', None), list):
+        args.users = [_handle(text) for text in args.users]
+    if isinstance(getattr(args, 'user', None), str):
+        args.user = _handle(args.user)
 
 
 def _run(parser: command.CommandParser, args: argparse.Namespace, runtime: Runtime) -> int:
     spec: Command = args.command_spec
     try:
-        return spec.run(args, runtime)
+        code = spec.run(args, runtime)
+        runtime.stdout.flush()   # a full disk or closed pipe is reported here, not at exit
+        return code
     except UsageError as error:   # reported like the parser's own usage errors
         parser.report_usage_error(args, str(error), runtime.stderr)
         return EXIT_USAGE
@@ -122,19 +139,30 @@ def _exit_code_after(error: BaseException, runtime: Runtime) -> int:
         return EXIT_INTERRUPTED
     if runtime.args.verbose:
         logger.debug('error details', exc_info=error)
+    if isinstance(error, OSError) and not isinstance(error, PyPeriError):
+        # Only writing to stdout gets here (downloads turn disk errors into CLIError).
+        silence_broken_pipe(runtime.stdout)
+        error = CLIError(f'cannot write the output: {error.strerror or error}')
+    error = runtime.explain(error)
     print(runtime.error_text(error), file=runtime.stderr)
     return exit_code_for(error) or EXIT_ERROR
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pyperi`` command with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    if sys.stderr is None:   # started with 2>&- : nothing could report a problem
+        sys.stderr = open(os.devnull, 'w', encoding='utf-8')
     parser = build_parser()
     args = _parse(parser, argv)
     if isinstance(args, int):
         return args
+    if sys.stdout is None:   # started with >&-
+        print(f'{PROG}: error: cannot write the output: standard output is closed '
+              f'(redirect it to a file or to /dev/null instead)', file=sys.stderr)
+        return EXIT_ERROR
     runtime = Runtime(args, sys.stdout, sys.stderr)
     with verbose_logging(args.verbose, sys.stderr), terminate_like_interrupt():
         try:
             return _run(parser, args, runtime)
-        except (KeyboardInterrupt, BrokenPipeError, CLIError, PyPeriError) as error:
+        except (KeyboardInterrupt, OSError, CLIError, PyPeriError) as error:
             return _exit_code_after(error, runtime)

@@ -5,10 +5,12 @@ import argparse
 from typing import Any
 
 from pyperi import stats, urls
-from pyperi.client import DEFAULT_RETRIES
+from pyperi.client import DEFAULT_DEADLINE, DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from pyperi.deadline import MAX_SECONDS
 from pyperi.formatting import FORMATS
 
-__all__ = ['state_list', 'field_list', 'positive_float', 'non_negative_int', 'positive_int',
+__all__ = ['state_list', 'field_list', 'positive_float', 'seconds', 'timeout_seconds',
+           'non_negative_int', 'positive_int',
            'archive_time',
            'add_users_argument', 'add_window_options', 'add_output_options',
            'add_general_options', 'add_network_options']
@@ -41,6 +43,24 @@ def positive_float(text: str) -> float:
     if not value > 0 or value == float('inf'):
         raise argparse.ArgumentTypeError(f'must be a positive number of seconds: {text!r}')
     return value
+
+
+def seconds(text: str) -> float:
+    """argparse type for --deadline: a number of seconds above 0, at most a day."""
+    value = positive_float(text)
+    if value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f'must be at most {MAX_SECONDS:g} seconds (a day): '
+                                         f'{text!r}')
+    return value
+
+
+def timeout_seconds(text: str) -> float | tuple[float, float]:
+    """argparse type for --timeout: SECONDS, or CONNECT,READ as for ``Peri(timeout=...)``."""
+    parts = text.split(',')
+    if len(parts) > 2:
+        raise argparse.ArgumentTypeError(f'expected SECONDS or CONNECT,READ: {text!r}')
+    values = [seconds(part.strip()) for part in parts]
+    return (values[0], values[1]) if len(values) == 2 else values[0]
 
 
 def non_negative_int(text: str) -> int:
@@ -137,12 +157,14 @@ def add_network_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
     group.add_argument('--at', type=archive_time, metavar='WHEN', default=default(None),
                        help='with --archive: replay the captures nearest to WHEN '
                             '(2019, 2019-06-15, 2019-06-15T12:00:00Z; default: the latest)')
-    group.add_argument('--timeout', type=positive_float, metavar='SECONDS',
-                       default=default(None), help='per-request timeout')
-    group.add_argument('--deadline', type=positive_float, metavar='SECONDS',
+    group.add_argument('--timeout', type=timeout_seconds, metavar='SECONDS|CONNECT,READ',
+                       default=default(None),
+                       help='seconds to connect and to wait for each read, or the two apart '
+                            f'(default: {DEFAULT_TIMEOUT[0]:g},{DEFAULT_TIMEOUT[1]:g})')
+    group.add_argument('--deadline', type=seconds, metavar='SECONDS',
                        default=default(None),
                        help='total time a request may take, retries and body included '
-                            '(default: 120)')
+                            f'(default: {DEFAULT_DEADLINE:g})')
     group.add_argument('--retries', type=non_negative_int, metavar='N',
                        default=default(DEFAULT_RETRIES),
                        help=f'retries on connection errors, 429 and 502-504 '

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -10,8 +11,9 @@ from typing import Any, Iterator, Mapping
 from pyperi import replay
 from pyperi.cli.args import positive_float, positive_int
 from pyperi.cli.command import Command
+from pyperi.cli.problems import plain
 from pyperi.cli.runtime import CLIError, NotFoundError, Runtime, UsageError, isatty
-from pyperi.exceptions import PyPeriError
+from pyperi.exceptions import PyPeriError, PyPeriStreamUnavailableError
 from pyperi.formatting import (
     MIN_FITTED_WIDTH, Output, display_width, pad, raw_column, table_value,
 )
@@ -64,21 +66,56 @@ def _file_errors() -> Iterator[None]:
         raise UsageError(f'{error.filename} already exists; add --overwrite to replace it') \
             from None
     except FileNotFoundError as error:   # -o names a directory that does not exist
-        raise UsageError(str(error)) from None
+        raise UsageError(f'{error} (end -o with / to have it created)') from None
     except (ImportError, OSError) as error:   # m3u8 missing; disk full, no permission
-        raise CLIError(str(error)) from None
+        raise CLIError(plain(str(error)) if str(error) else f'{error!r}') from None
 
 
-def _output_directory(text: str) -> Path:
-    """The directory ``text``, created if missing; UsageError if it is something else."""
+def _is_directory_name(text: str) -> bool:
+    """True for ``-o DIR/``: a trailing slash always means a directory."""
+    return text.endswith(('/', os.sep))
+
+
+def _output_directory(text: str, *, create: bool = True) -> Path:
+    """The directory ``text``, created (with its parents) if missing and ``create``;
+    UsageError if it is something else."""
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise UsageError(f'{text!r} is not a directory')
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise CLIError(f'cannot create directory {text!r}: {error}') from None
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CLIError(f'cannot create directory {text!r}: {error.strerror or error}') \
+                from None
     return path
+
+
+@contextlib.contextmanager
+def _made_for_download(text: str | None) -> Iterator[None]:
+    """Create ``-o DIR/`` (and its parents) for a download; if the download fails, remove the
+    directories made here again while they are still empty, so a mistake leaves nothing.
+
+    A missing path without a trailing slash is a file name; one that has no extension is
+    refused rather than written as a file the user may have meant as a directory.
+    """
+    if text is None or not _is_directory_name(text):
+        if text is not None and not Path(text).exists() and not Path(text).suffix:
+            raise UsageError(f'{text!r} does not exist: end it with / to download into a new '
+                             f'directory ({text.rstrip("/")}/), or give a file name such as '
+                             f'{text}.ts')
+        yield
+        return
+    path = Path(text)
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    _output_directory(text)
+    try:
+        yield
+    except BaseException:
+        for made in missing:   # innermost first
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        raise
 
 
 def _jobs(text: str) -> int:
@@ -151,23 +188,24 @@ def _run_download(args: argparse.Namespace, runtime: Runtime) -> int:
         return _download_user(args, runtime)
     if args.since:
         raise UsageError('--since works with --user only')
-    broadcast_id = runtime.broadcast_ref(args.broadcast)
-    bar = _ProgressBar(runtime, broadcast_id)
+    broadcast_id = _broadcast_or_hint(args.broadcast, runtime)
     stopped: replay.DownloadInterrupted | None = None
-    try:
-        with _file_errors(), _interruptions(runtime):
-            path = runtime.peri.download_broadcast(broadcast_id, args.output,
-                                                   overwrite=args.overwrite,
-                                                   progress=bar.callback,
-                                                   concurrency=args.jobs,
-                                                   resume=not args.no_resume)
-    except replay.DownloadInterrupted as interrupted:
-        if interrupted.path is None:
-            raise   # a replay: its partial file is kept (exit 130)
-        # Ctrl-C is how a live recording is ended: what was captured is published.
-        stopped, path = interrupted, interrupted.path
-    finally:
-        bar.close()
+    with _made_for_download(args.output):
+        bar = _ProgressBar(runtime, broadcast_id)
+        try:
+            with _file_errors(), _interruptions(runtime), _user_hint(args.broadcast, runtime):
+                path = runtime.peri.download_broadcast(broadcast_id, args.output,
+                                                       overwrite=args.overwrite,
+                                                       progress=bar.callback,
+                                                       concurrency=args.jobs,
+                                                       resume=not args.no_resume)
+        except replay.DownloadInterrupted as interrupted:
+            if interrupted.path is None:
+                raise   # a replay: its partial file is kept (exit 130)
+            # Ctrl-C is how a live recording is ended: what was captured is published.
+            stopped, path = interrupted, interrupted.path
+        finally:
+            bar.close()
     if stopped is not None:
         runtime.info(str(stopped))
     record = _download_record(replay.DownloadResult(broadcast_id, path, 'downloaded'))
@@ -176,12 +214,44 @@ def _run_download(args: argparse.Namespace, runtime: Runtime) -> int:
     return runtime.exit_code
 
 
+def _broadcast_or_hint(text: str, runtime: Runtime) -> str:
+    """The broadcast id in ``text``; a user's URL gets the hint to use ``--user``."""
+    try:
+        return runtime.broadcast_ref(text)
+    except UsageError as error:
+        try:
+            runtime.user_ref(text)
+        except UsageError:
+            raise error from None
+        raise UsageError(f'{error} (did you mean --user {text}?)') from None
+
+
+@contextlib.contextmanager
+def _user_hint(text: str, runtime: Runtime) -> Iterator[None]:
+    """``no broadcast 'george_clinton'`` gets ``(did you mean --user george_clinton?)`` when
+    a user of that name exists."""
+    try:
+        yield
+    except PyPeriStreamUnavailableError as error:
+        if not str(error).startswith('no broadcast'):
+            raise
+        try:
+            user_id, username = runtime.user_ref(text)
+            user = runtime.peri.get_user_info(user_id=user_id, username=username)
+        except (UsageError, PyPeriError):
+            user = None
+        if user is None:
+            raise
+        raise NotFoundError(f'{error} (did you mean --user {text}?)') from None
+
+
 def _download_user(args: argparse.Namespace, runtime: Runtime) -> int:
     runtime.user_ref(args.user)   # a bad USER is a usage error, before any request
     if args.overwrite:
         raise UsageError('--overwrite does not apply to --user (complete files are skipped)')
     since, _ = runtime.window()
-    directory = _output_directory(args.output or '.')
+    # Checked now, created by the library once the user is known to exist.
+    directory = _output_directory(args.output or '.', create=False)
     bar = _ProgressBar(runtime, args.user)
     try:
         with _file_errors():
@@ -195,7 +265,7 @@ def _download_user(args: argparse.Namespace, runtime: Runtime) -> int:
         raise NotFoundError(f'user {args.user!r} not found')
     for result in results:
         if result.status == 'failed':
-            runtime.error(CLIError(f'{result.broadcast_id}: {result.error}'))
+            runtime.error(CLIError(f'{result.broadcast_id}: {plain(result.error or "failed")}'))
     runtime.emit(Output([_download_record(result) for result in results], _DOWNLOAD_COLUMNS,
                         DOWNLOAD_FIELDS, DOWNLOAD_FIELDS))
     return runtime.exit_code

@@ -1,4 +1,5 @@
-"""How one run of the command meets its process: logging to stderr, SIGTERM, a closed pipe."""
+"""How one run of the command meets its process: logging to stderr, SIGTERM and SIGHUP, a
+closed pipe."""
 from __future__ import annotations
 
 import contextlib
@@ -9,7 +10,7 @@ import sys
 import threading
 from typing import IO, Any, Iterator
 
-__all__ = ['verbose_logging', 'terminate_like_interrupt', 'silence_broken_pipe']
+__all__ = ['verbose_logging', 'terminate_like_interrupt', 'silence_broken_pipe', 'STOP_SIGNALS']
 
 
 @contextlib.contextmanager
@@ -33,9 +34,15 @@ def verbose_logging(enabled: bool, stream: IO[str]) -> Iterator[None]:
             lg.setLevel(level)
 
 
+#: Signals treated as Ctrl-C: ``kill``, and SIGHUP (the terminal closed) where it exists.
+STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
+    getattr(signal, name) for name in ('SIGTERM', 'SIGHUP') if hasattr(signal, name))
+
+
 @contextlib.contextmanager
 def terminate_like_interrupt() -> Iterator[None]:
-    """Treat SIGTERM as Ctrl-C while the command runs, so downloads stop as they do on Ctrl-C."""
+    """Treat SIGTERM and SIGHUP as Ctrl-C while the command runs, so downloads stop as they
+    do on Ctrl-C (a replay keeps its partial file, a live capture is published)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -43,11 +50,12 @@ def terminate_like_interrupt() -> Iterator[None]:
     def interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = [(number, signal.signal(number, interrupt)) for number in STOP_SIGNALS]
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous:
+            signal.signal(number, handler)
 
 
 def silence_broken_pipe(stream: IO[str]) -> None:

@@ -20,6 +20,7 @@ from pyperi.formatting import (
     FieldError, FixedShapeError, Output, RenderOptions, check_shape, json_text, render,
 )
 from pyperi.histories import UserHistory, fetch_histories
+from pyperi.cli.problems import BaseURLCheck, describe, half_set_bases
 from pyperi.timeutil import format_timestamp, parse_time_spec
 
 logger = logging.getLogger('pyperi.cli')   # the command's one logger, shared by its modules
@@ -45,6 +46,11 @@ class NotFoundError(CLIError):
     """The user or broadcast asked for does not exist."""
 
 
+class BaseURLError(CLIError):
+    """The API base URL is not Periscope's API (exit status 2, like a usage error, but
+    reported in one line: the command line itself was well formed)."""
+
+
 # The one table from error class to exit code; the first matching row wins, so
 # subclasses go above their bases (PyPeriResponseError is also a ValueError). A plain
 # CLIError is a failure outside HTTP (a disk error, a missing optional package).
@@ -52,6 +58,7 @@ _EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (KeyboardInterrupt, EXIT_INTERRUPTED),
     (NotFoundError, EXIT_NOT_FOUND),
     (UsageError, EXIT_USAGE),
+    (BaseURLError, EXIT_USAGE),
     (CLIError, EXIT_ERROR),
     (PyPeriStreamUnavailableError, EXIT_NOT_FOUND),   # no such broadcast, replay or segment
     (PyPeriError, EXIT_ERROR),
@@ -66,9 +73,9 @@ def exit_code_for(error: BaseException) -> int | None:
     return None
 
 
-def error_line(error: BaseException) -> str:
-    """The one line on stderr that reports ``error``."""
-    message = str(error) or type(error).__name__
+def error_line(error: BaseException, args: argparse.Namespace | None = None) -> str:
+    """The one line on stderr that reports ``error`` (see :func:`pyperi.cli.problems.describe`)."""
+    message = describe(error, args)
     if isinstance(error, PyPeriRateLimitError) and error.retry_after is not None:
         message += f' (retry after {error.retry_after:g}s)'
     return f'{PROG}: error: {message}'
@@ -89,6 +96,7 @@ class Runtime:
         self.exit_code = EXIT_OK
         self._stack = contextlib.ExitStack()
         self._peri: Peri | None = None
+        self._base_check = BaseURLCheck()
 
     # Opened on first use, so `url`/`parse` never touch the network.
     @property
@@ -118,7 +126,20 @@ class Runtime:
                     raise CLIError(str(error)) from None
                 raise UsageError(str(error)) from None
             self._peri = self._stack.enter_context(peri)
+            self._stack.enter_context(self._base_check)
+            warning = None if archive else half_set_bases(self.args, peri.api_base_url,
+                                                          peri.web_base_url)
+            if warning:
+                print(f'{PROG}: warning: {warning}', file=self.stderr)
         return self._peri
+
+    def explain(self, error: BaseException) -> BaseException:
+        """``error``, or a BaseURLError naming a wrong API base URL when that is what made
+        a user or broadcast look missing (an API 404 that was not Periscope's)."""
+        problem = self._base_check.problem()
+        if problem is not None and exit_code_for(error) == EXIT_NOT_FOUND:
+            return BaseURLError(problem)
+        return error
 
     def _archive_peri(self, archive: list[str] | None, options: dict[str, Any]) -> Peri:
         """A Peri over ``--archive``: WARC files and folders, or one replay-server URL."""
@@ -204,7 +225,13 @@ class Runtime:
         self.error(NotFoundError(message))
 
     def error(self, error: BaseException) -> None:
-        """Print the one-line report of ``error`` and remember its exit code."""
+        """Print the one-line report of ``error`` and remember its exit code.
+
+        A "not found" caused by a wrong API base URL stops the run with a BaseURLError.
+        """
+        explained = self.explain(error)
+        if explained is not error:
+            raise explained
         print(self.error_text(error), file=self.stderr)
         code = exit_code_for(error)
         if code is not None and self.exit_code == EXIT_OK:
@@ -243,7 +270,7 @@ class Runtime:
 
     def error_text(self, error: BaseException) -> str:
         """The one line reporting ``error``, its prefix coloured on a terminal that takes it."""
-        return terminal.paint_error(error_line(error), self.stderr)
+        return terminal.paint_error(error_line(error, self.args), self.stderr)
 
     @property
     def ascii_only(self) -> bool:

@@ -8,14 +8,14 @@ from __future__ import annotations
 import argparse
 
 from pyperi.cli.command import Command
-from pyperi.cli.runtime import Runtime
+from pyperi.cli.runtime import PROG, Runtime
 from pyperi.testing import command as fake_command
 
 __all__ = ['COMMANDS']
 
 
 def _run_serve_fake(args: argparse.Namespace, runtime: Runtime) -> int:
-    return fake_command.run(args)
+    return fake_command.run(args, prog=PROG)
 
 
 #: This module's subcommands, in ``--help`` order.

@@ -7,6 +7,7 @@ these options to their own parsers with :func:`add_arguments` and serve with :fu
 from __future__ import annotations
 
 import argparse
+import errno
 import math
 import sys
 from typing import Sequence
@@ -64,7 +65,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              'real Periscope URLs (.warc or .warc.gz) and exit')
 
 
-def run(args: argparse.Namespace) -> int:
+def _problem(prog: str | None, message: str) -> None:
+    """Report ``message`` on stderr (as ``PROG: error: message`` when ``prog`` is given)."""
+    print(message if prog is None else '%s: error: %s' % (prog, message), file=sys.stderr)
+
+
+def _cannot_bind(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return ('cannot serve on %s:%d: the address is already in use (choose another --port, '
+                'or 0 for a free one)' % (host, port))
+    return 'cannot serve on %s:%d: %s' % (host, port, exc.strerror or exc)
+
+
+def run(args: argparse.Namespace, *, prog: str | None = None) -> int:
     """Serve a fake Periscope with the options of :func:`add_arguments` until Ctrl-C.
 
     Prints the address and the two environment variables that point ``Peri()`` at it. With
@@ -72,19 +85,20 @@ def run(args: argparse.Namespace) -> int:
 
     :param args: parsed options with ``host``, ``port``, ``token_ttl``, ``latency`` and
         (optionally) ``write_warc``.
+    :param prog: the command's name, to report problems as ``PROG: error: ...``.
     :returns: 0 after Ctrl-C (or once the WARC is written); 3 (a message on stderr) when the
         address cannot be bound or the WARC cannot be written.
     """
     from pyperi.testing.fake import FakePeriscope   # the server is only loaded to serve
 
     if getattr(args, 'write_warc', None):
-        return _write_warc(args)
+        return _write_warc(args, prog)
     fake = FakePeriscope(args.host, args.port, token_ttl=args.token_ttl)
     fake.latency = args.latency
     try:
         fake.start()
     except OSError as exc:
-        print('cannot serve on %s:%d: %s' % (args.host, args.port, exc), file=sys.stderr)
+        _problem(prog, _cannot_bind(args.host, args.port, exc))
         return EXIT_CANNOT_SERVE
     out = sys.stdout
     out.write('Fake Periscope serving at %s\n' % fake.web_base_url)
@@ -103,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_warc(args: argparse.Namespace) -> int:
+def _write_warc(args: argparse.Namespace, prog: str | None) -> int:
     """``--write-warc FILE``: record the fake into FILE; 0, or 3 with a message on stderr."""
     from pyperi.testing.fake import FakePeriscope
     from pyperi.testing.warc import write_warc
@@ -113,10 +127,10 @@ def _write_warc(args: argparse.Namespace) -> int:
                            small_replays=True) as fake:
             records = write_warc(args.write_warc, fake=fake)
     except ImportError as exc:
-        print(str(exc), file=sys.stderr)
+        _problem(prog, str(exc))
         return EXIT_CANNOT_SERVE
     except OSError as exc:
-        print('cannot write %s: %s' % (args.write_warc, exc), file=sys.stderr)
+        _problem(prog, 'cannot write %s: %s' % (args.write_warc, exc))
         return EXIT_CANNOT_SERVE
     sys.stdout.write('Wrote %d WARC records to %s\n' % (records, args.write_warc))
     return 0
