@@ -43,6 +43,14 @@ def one_line(err: str) -> str:
     return err.rstrip('\n')
 
 
+def usage_line(err: str, command: str) -> str:
+    """The ``pyperi COMMAND: error:`` line of a usage error (below the command's usage)."""
+    assert 'Traceback' not in err
+    last = err.rstrip('\n').splitlines()[-1]
+    assert last.startswith(f'pyperi {command}: error: '), err
+    return last
+
+
 def against(fake: FakePeriscope, *argv: str) -> list[str]:
     return ['--api-base-url', fake.api_base_url, '--web-base-url', fake.web_base_url,
             '--retries', '0', *argv]
@@ -276,7 +284,7 @@ def test_a_missing_name_without_extension_is_not_written_as_a_file(fake_periscop
     fake_periscope.clear_requests()
     code = main(against(fake_periscope, 'download', DOCUMENTED_BROADCAST_ID, '-o',
                         str(tmp_path / 'replays')))
-    line = one_line(capsys.readouterr().err)
+    line = usage_line(capsys.readouterr().err, 'download')
     assert code == 2
     assert 'end it with / to download into a new directory' in line
     assert list(tmp_path.iterdir()) == [] and fake_periscope.requests == []
@@ -344,7 +352,7 @@ def test_download_of_a_missing_name_gives_no_hint(fake_periscope, capsys, tmp_pa
 def test_download_of_a_user_url_hints_at_user(fake_periscope, capsys, tmp_path):
     url = f'{fake_periscope.web_base_url}/{GEORGE_CLINTON_USERNAME}'
     assert main(against(fake_periscope, 'download', url, '-o', str(tmp_path))) == 2
-    assert f'(did you mean --user {url}?)' in one_line(capsys.readouterr().err)
+    assert f'(did you mean --user {url}?)' in usage_line(capsys.readouterr().err, 'download')
 
 
 def test_download_user_nobody_creates_no_directory(fake_periscope, capsys, tmp_path):
