@@ -201,6 +201,14 @@ def test_common_option__defaults_when_given_nowhere():
         (None, None, False, False, False, False)
 
 
+def test_common_option__groups_are_known_to_the_parser():
+    parser = cli.build_parser()
+    assert set(parser.output_options) == {'format', 'fields', 'array'}
+    assert {'offline', 'api_base_url', 'web_base_url', 'archive', 'at', 'timeout', 'deadline',
+            'retries'} <= set(parser.network_options)
+    assert 'verbose' not in parser.network_options + parser.output_options
+
+
 def test_common_option__serve_fake_takes_v_and_q_only(capsys):
     args = parse('-q', 'serve-fake', '-v', '--port', '0')
     assert args.quiet and args.verbose

@@ -63,11 +63,6 @@ COMMANDS: tuple[Command, ...] = (
     *pages.COMMANDS, *serve.COMMANDS, completion.command(lambda: build_parser()),
 )
 
-# The options of each group, to refuse them for a command that does not take them.
-_NETWORK_OPTIONS = ('offline', 'api_base_url', 'web_base_url', 'archive', 'at', 'timeout',
-                    'deadline', 'retries')
-_OUTPUT_OPTIONS = ('format', 'fields', 'array')
-
 
 def build_parser() -> command.CommandParser:
     """The argument parser of the ``pyperi`` command."""
@@ -76,12 +71,9 @@ def build_parser() -> command.CommandParser:
 
 def _combination_error(parser: command.CommandParser, args: argparse.Namespace) -> str | None:
     """What is wrong with the combination of options in ``args``, or None."""
-    spec: Command = args.command_spec
-    for wanted, names in ((spec.network, _NETWORK_OPTIONS), (spec.output, _OUTPUT_OPTIONS)):
-        given = [name for name in names
-                 if not wanted and getattr(args, name, None) != parser.get_default(name)]
-        if given:
-            return f'{args.command} does not take --{given[0].replace("_", "-")}'
+    refused = parser.options_refused(args)
+    if refused:
+        return f'{args.command} does not take {refused[0]}'
     if args.offline and (args.api_base_url or args.web_base_url):
         return '--offline cannot be combined with --api-base-url/--web-base-url'
     return None

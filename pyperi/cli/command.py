@@ -95,6 +95,23 @@ class CommandParser(UsageReportingParser):
         super().__init__(*args, **kwargs)
         #: Each subcommand's parser, by name.
         self.subcommands: dict[str, UsageReportingParser] = {}
+        #: The destinations of the connection options and of the output options.
+        self.network_options: tuple[str, ...] = ()
+        self.output_options: tuple[str, ...] = ()
+
+    def _added_by(self, add: Callable[[argparse.ArgumentParser], None]) -> tuple[str, ...]:
+        """Run ``add(self)``; the destinations of the options it added."""
+        known = len(self._actions)
+        add(self)
+        return tuple(action.dest for action in self._actions[known:])
+
+    def options_refused(self, args: argparse.Namespace) -> list[str]:
+        """The common options given (not at their default) that the chosen command refuses."""
+        spec: Command = args.command_spec
+        names = (() if spec.network else self.network_options) + \
+            (() if spec.output else self.output_options)
+        return ['--' + name.replace('_', '-') for name in names
+                if getattr(args, name, None) != self.get_default(name)]
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         # argparse's hook for `choices`: for the command name, say "unknown command" and
@@ -143,8 +160,8 @@ def build_parser(commands: Sequence[Command]) -> CommandParser:
     parser = CommandParser(prog=PROG, description=_DESCRIPTION, epilog=_EPILOG,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--version', action='version', version=f'%(prog)s {__version__}')
-    add_network_options(parser, sub=False)
-    add_output_options(parser, sub=False)
+    parser.network_options = parser._added_by(lambda p: add_network_options(p, sub=False))
+    parser.output_options = parser._added_by(lambda p: add_output_options(p, sub=False))
     add_general_options(parser, sub=False)
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND', required=True,
                                        parser_class=UsageReportingParser)
