@@ -188,6 +188,14 @@ def test_class_names_never_show(text, expected):
     assert problems.plain(text) == expected
 
 
+def test_errors_carried_as_text_are_said_plainly():
+    text = ("PyPeriConnectionError: connection to https://api.periscope.tv/api/v2/x failed: "
+            "HTTPSConnectionPool(...) (Caused by NameResolutionError(...))")
+    assert problems.plain_text(text).startswith('cannot reach api.periscope.tv (its name does '
+                                                'not resolve')
+    assert problems.plain_text('PyPeriServerError: HTTP 500') == 'HTTP 500'
+
+
 # -- point 2: a wrong base URL -------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from typing import Any, Iterator, Mapping
 from pyperi import replay
 from pyperi.cli.args import positive_float, positive_int
 from pyperi.cli.command import Command
-from pyperi.cli.problems import plain
+from pyperi.cli.problems import plain, plain_text
 from pyperi.cli.runtime import CLIError, NotFoundError, Runtime, UsageError, isatty
 from pyperi.exceptions import PyPeriError, PyPeriStreamUnavailableError
 from pyperi.formatting import (
@@ -265,7 +265,8 @@ def _download_user(args: argparse.Namespace, runtime: Runtime) -> int:
         raise NotFoundError(f'user {args.user!r} not found')
     for result in results:
         if result.status == 'failed':
-            runtime.error(CLIError(f'{result.broadcast_id}: {plain(result.error or "failed")}'))
+            why = plain_text(result.error or 'failed')
+            runtime.error(CLIError(f'{result.broadcast_id}: {why}'))
     runtime.emit(Output([_download_record(result) for result in results], _DOWNLOAD_COLUMNS,
                         DOWNLOAD_FIELDS, DOWNLOAD_FIELDS))
     return runtime.exit_code
@@ -348,7 +349,7 @@ def _run_watch(args: argparse.Namespace, runtime: Runtime) -> int:
         if event['event'] == 'user_not_found':
             runtime.not_found(f'user {event["user"]!r} not found')
         elif event['event'] in ('error', 'download_failed'):
-            runtime.error(CLIError(f'{event["user"]}: {event["error"]}'))
+            runtime.error(CLIError(f'{event["user"]}: {plain_text(str(event["error"]))}'))
 
     # Runs until --polls rounds are done; Ctrl-C reaches main (exit 130); a capture in
     # progress is published with what it has, and the message says where.

@@ -21,7 +21,7 @@ from pyperi import urls
 from pyperi.client import DEFAULT_TIMEOUT
 from pyperi.exceptions import PyPeriConnectionError, PyPeriTimeout
 
-__all__ = ['describe', 'plain', 'BaseURLCheck', 'half_set_bases', 'seconds_text',
+__all__ = ['describe', 'plain', 'plain_text', 'BaseURLCheck', 'half_set_bases', 'seconds_text',
            'suggested_api_base', 'USES_BOTH_BASES']
 
 #: What to try when Periscope's own hosts cannot be reached.
@@ -57,6 +57,13 @@ def plain(text: str) -> str:
     return _CLASS_PREFIX.sub('', text, count=1)
 
 
+def plain_text(text: str) -> str:
+    """A library error carried as text (a download result's, a watch event's), said as
+    :func:`describe` says errors: no class name, an unreachable host named plainly."""
+    message = plain(text)
+    return _unreachable(message) or message
+
+
 def _kind(error: BaseException) -> str:
     """A readable name for an error with no message: ``PyPeriTimeout`` -> ``timeout``."""
     name = re.sub(r'^PyPeri', '', type(error).__name__) or 'error'
@@ -86,9 +93,8 @@ def _is_periscope(host: str) -> bool:
     return host.split(':')[0].lower() in _PERISCOPE_HOSTS
 
 
-def _unreachable(error: PyPeriConnectionError) -> str | None:
+def _unreachable(message: str) -> str | None:
     """``cannot reach HOST (why; ...)`` for a connection that could not be made."""
-    message = str(error)
     host = _host(message)
     if host is None or not message.startswith('connection to '):
         return None   # e.g. a connection dropped in a body: the library's message says so
@@ -119,7 +125,7 @@ def _timed_out(error: PyPeriTimeout, args: argparse.Namespace | None) -> str | N
 def describe(error: BaseException, args: argparse.Namespace | None = None) -> str:
     """The text that reports ``error`` after ``pyperi: error:`` (no class names)."""
     if isinstance(error, PyPeriConnectionError):
-        text = _unreachable(error)
+        text = _unreachable(str(error))
         if text:
             return text
     if isinstance(error, PyPeriTimeout):
