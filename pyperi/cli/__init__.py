@@ -14,7 +14,9 @@ Where things are:
   :mod:`~pyperi.cli.pages` (``tokens``, ``url``, ``parse``), :mod:`~pyperi.cli.serve`
   (``serve-fake``), :mod:`~pyperi.cli.completion` (``completion``, which needs the
   parser and so is made here);
-* :mod:`pyperi.cli.process`: logging to stderr, SIGTERM, a closed pipe.
+* :mod:`pyperi.cli.process`: logging to stderr, SIGTERM and SIGHUP, a closed pipe;
+* :mod:`pyperi.cli.problems`: errors said plainly (unreachable hosts, timeouts, a wrong
+  API base URL, one base URL moved without the other), without class names.
 
 Adding a subcommand: in a command module (or a new one, which imports from the
 modules above, never from here), write a function that adds its arguments and one
@@ -142,8 +144,8 @@ def _exit_code_after(error: BaseException, runtime: Runtime) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pyperi`` command with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
-    if sys.stderr is None:   # started with 2>&- : nothing could report a problem
-        sys.stderr = open(os.devnull, 'w', encoding='utf-8')
+    if sys.stderr is None:   # started with 2>&-: problems go nowhere rather than crash
+        sys.stderr = open(os.devnull, 'w', encoding='utf-8')   # closed when the process ends
     parser = build_parser()
     args = _parse(parser, argv)
     if isinstance(args, int):
