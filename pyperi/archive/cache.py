@@ -131,15 +131,17 @@ def read_index(location: Path, expected: dict[str, Any]) -> IndexData | None:
     return IndexData(data, start)
 
 
-def write_index(location: Path, header: dict[str, Any], lines: list[bytes]) -> bool:
-    """Write an index file atomically (a temporary file renamed); False if it cannot be written."""
+def write_index(location: Path, header: dict[str, Any], lines: bytes) -> bool:
+    """Write an index file atomically (a temporary file renamed); False if it cannot be written.
+
+    :param lines: the CDXJ lines, each ending in a newline.
+    """
     temp = location.with_name(f'.{location.name}.{secrets.token_hex(4)}.part')
     try:
         location.parent.mkdir(parents=True, exist_ok=True)
         with open(temp, 'wb') as out:
             out.write(HEADER_PREFIX + json.dumps(header, sort_keys=True).encode() + b'\n')
-            for line in lines:
-                out.write(line + b'\n')
+            out.write(lines)
         os.replace(temp, location)
     except OSError as error:
         logger.debug('cannot write index %s: %s', location, error)

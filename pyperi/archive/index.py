@@ -128,7 +128,7 @@ class ArchiveIndex:
             if locations:
                 logger.warning('could not save the index of %s anywhere; it is rebuilt next time',
                                path)
-        return IndexData(b''.join(line + b'\n' for line in lines))
+        return IndexData(lines)
 
     def _add(self, number: int, data: IndexData) -> None:
         """File the lines of one WARC's index by key (read in blocks: bounded extra memory)."""

@@ -1,31 +1,42 @@
 """Streaming a WARC file once into sorted CDXJ lines, one per response, revisit or resource.
 
-The file is read with FastWARC (see :doc:`archives` for why): it seeks past the
-bodies of uncompressed records and inflates gzip members in native code.
-Damage is reported as :class:`~pyperi.archive.errors.WarcFormatError` naming
-the file and the byte: a record that does not parse, a file gzipped as a whole
-(its records cannot be read one by one), and a last record cut short.
+The file is read with FastWARC (see :doc:`archives` for why), given the path so
+that it reads the file itself: it seeks past the bodies of uncompressed records
+and inflates gzip members in native code. Per record, only the headers a CDXJ
+line needs are taken (FastWARC has already parsed the HTTP head), and keys of
+URLs that differ only in one plain query parameter are built from a cached
+prefix. Damage is reported as :class:`~pyperi.archive.errors.WarcFormatError`
+naming the file and the byte: a record that does not parse, a file gzipped as a
+whole (its records cannot be read one by one), and a last record cut short.
 """
 from __future__ import annotations
 
 import logging
+import re
 import zlib
 from pathlib import Path
-from typing import AbstractSet, Any
+from typing import AbstractSet, Any, Iterable
 
 from .captures import REVISIT_MIME, quote_json
 from .errors import WarcFormatError, import_fastwarc
 from .keys import canonical_key
 from .when import warc_date_timestamp
 
-__all__ = ['index_warc', 'is_gzip']
+__all__ = ['index_warc', 'is_gzip', 'warc_records']
 
 logger = logging.getLogger(__name__)
 
 _GZIP_MAGIC = b'\x1f\x8b'
 _BLOCK = 1 << 16
+# FastWARC's read buffer: its default (64 KiB) costs more system calls on big files.
+_READ_BUFFER = 1 << 20
 # A WARC header block is never this long; used to bound the look at a last record.
 _MAX_HEADER = 1 << 20
+# A query parameter's name that needs no decoding nor quoting.
+_PLAIN_NAME = re.compile(r'[A-Za-z0-9._~-]+')
+_REVISIT = quote_json(REVISIT_MIME)
+# Bounds for the per-file caches (a hostile file must not grow them without end).
+_MAX_CACHED = 4096
 
 
 def is_gzip(path: Path) -> bool:
@@ -34,71 +45,203 @@ def is_gzip(path: Path) -> bool:
         return f.read(2) == _GZIP_MAGIC
 
 
-class _Reader:
-    """FastWARC's record types and header names, looked up once (by name they are slow)."""
+class _Indexer:
+    """One pass over a WARC file's records into CDXJ lines (FastWARC's names looked up once).
 
-    def __init__(self, fastwarc: Any) -> None:
+    :meth:`line_start` makes any record's line. Most records of a crawl are
+    HTTP responses whose line :meth:`run` can make from what earlier records
+    taught :meth:`line_start`, with the same result: the key of
+    ``base?name=value`` from that of ``base?name`` (checked once against
+    :func:`~pyperi.archive.keys.canonical_key`) and a plain value, a timestamp
+    from its minute, a media type from its Content-Type.
+    """
+
+    def __init__(self, fastwarc: Any, path: Path, ignore: AbstractSet[str]) -> None:
         types, names = fastwarc.WarcRecordType, fastwarc.WarcHeader
         self.response, self.revisit, self.resource = types.response, types.revisit, types.resource
-        self.indexed = (self.response, self.revisit, self.resource)
         self.uri, self.date = names.WARC_TARGET_URI, names.WARC_DATE
         self.digest, self.content_type = names.WARC_PAYLOAD_DIGEST, names.CONTENT_TYPE
         self.refers_uri, self.refers_date = names.WARC_REFERS_TO_TARGET_URI, \
             names.WARC_REFERS_TO_DATE
+        self.path = path
+        self.ignore = ignore
+        self.heads: dict[str, str] = {}     # 'https://host/path?name' -> 'key?name='
+        self.dropped: dict[str, str] = {}   # the same when ``name`` is ignored -> 'key'
+        self.minutes: dict[str, str] = {}   # '2021-03-01T12:34' -> '202103011234'
+        self.mimes: dict[str | None, str] = {}   # Content-Type -> its media type, quoted
+        #: The lines made so far (without newlines).
+        self.lines: list[str] = []
+        #: Where the last record read starts (-1: none yet).
+        self.position = -1
 
-    def line_start(self, record: Any, ignore: AbstractSet[str]) -> str | None:
-        """A record's CDXJ line up to its ``length``, ``offset`` and ``filename``; None to skip.
+    def run(self, records: Iterable[Any]) -> None:
+        """Make the line of each indexed record (its length: up to where the next starts).
 
-        Written with f-strings rather than :func:`~pyperi.archive.captures.cdxj_line` (same
-        output): for uncompressed files this is most of the indexing time.
+        :raises WarcFormatError: the file is gzipped as a whole.
+        :raises ValueError: a record's header is damaged.
+        """
+        append, line_start = self.lines.append, self.line_start
+        heads, minutes, mimes = self.heads, self.minutes, self.mimes
+        response, uri_name, date_name = self.response, self.uri, self.date
+        type_name, digest_name = self.content_type, self.digest
+        tail = f'", "filename": {quote_json(self.path.name)}}}'
+        position = -1
+        pending: str | None = None
+        for record in records:
+            start = record.stream_pos
+            if start <= position:
+                raise WarcFormatError(
+                    'gzipped as a whole, not record by record, so its records cannot be '
+                    'read one at a time; recompress it (e.g. warcio recompress)',
+                    path=str(self.path), offset=start)
+            if pending is not None:
+                append(f'{pending}, "length": "{start - position}", "offset": "{position}{tail}')
+            self.position = position = start
+            http = record.http_headers
+            if http is None or record.record_type != response:
+                pending = line_start(record)
+                continue
+            headers = record.headers
+            uri, date = headers.get(uri_name) or '', headers.get(date_name) or ''
+            head, _, value = uri.rpartition('=')
+            key, minute = heads.get(head), minutes.get(date[:16])
+            mime, status, seconds = mimes.get(http.get(type_name)), http.status_code, date[17:19]
+            if key is None or minute is None or mime is None or not (
+                    value.isalnum() and value.isascii() and len(seconds) == 2
+                    and seconds.isdigit() and status is not None and not 300 <= status < 400):
+                pending = line_start(record)   # the general way; it learns for the next ones
+                continue
+            pending = f'{key}{value} {minute}{seconds} {{"url": "{uri}", "mime": {mime}' \
+                      f', "status": "{status}"'
+            digest = headers.get(digest_name)
+            if digest:
+                pending += f', "digest": {quote_json(digest)}'
+        if pending is not None:
+            size = self.path.stat().st_size
+            append(f'{pending}, "length": "{size - position}", "offset": "{position}{tail}')
+
+    def line_start(self, record: Any) -> str | None:
+        """A record's CDXJ line without ``length``, ``offset`` and ``filename``; None to skip.
+
+        :raises ValueError: the record's header is damaged.
         """
         kind = record.record_type
-        if kind not in self.indexed:
+        http = record.http_headers
+        mime = self.quoted_mime(record, kind, http)
+        if mime is None:
             return None
         headers = record.headers
         uri = headers.get(self.uri)
-        timestamp = warc_date_timestamp(headers.get(self.date))
-        if not uri or timestamp is None:
-            return None
-        if uri.startswith('<') and uri.endswith('>'):  # WARC/1.0's grammar, as some write it
+        date = headers.get(self.date)
+        if not uri or not date:
+            return self.unindexed(record)
+        if uri[0] == '<' and uri[-1] == '>':   # WARC/1.0's grammar, as some write it
             uri = uri[1:-1]
-        try:
-            key = canonical_key(uri, ignore)
-        except ValueError:  # dns:, urn: and other records that are not web captures
+        line = self.identity(uri, date)
+        if line is None:
             return None
-        http = record.http_headers if record.is_http else None
-        status = http.status_code if http is not None else None
-        extra = ''
-        if kind == self.revisit:
-            mime = REVISIT_MIME
-            refers_uri = headers.get(self.refers_uri)
-            refers_date = warc_date_timestamp(headers.get(self.refers_date))
-            if refers_uri:
-                extra += f', "refers_to_uri": {quote_json(refers_uri)}'
-            if refers_date:
-                extra += f', "refers_to_date": "{refers_date}"'
-        elif http is not None:
-            mime = record.http_content_type or ''
-        elif kind == self.resource:
-            status = 200
-            mime = (headers.get(self.content_type) or '').split(';', 1)[0].strip()
-        else:
-            return None  # a response record without an HTTP message
-        line = f'{key} {timestamp} {{"url": {quote_json(uri)}, "mime": {quote_json(mime)}'
+        line += f' {{"url": {quote_json(uri)}, "mime": {mime}'
+        status = None if http is None else http.status_code
         if status is not None:
             line += f', "status": "{status}"'
+        elif kind == self.resource:
+            line += ', "status": "200"'
         digest = headers.get(self.digest)
         if digest:
             line += f', "digest": {quote_json(digest)}'
-        if http is not None and status is not None and 300 <= status < 400:
+        if kind == self.revisit:
+            line += self.revisit_fields(headers)
+        if status is not None and 300 <= status < 400:
             location = http.get('Location')
             if location:
-                extra += f', "location": {quote_json(location)}'
-        return line + extra
+                line += f', "location": {quote_json(location)}'
+        return line
+
+    def quoted_mime(self, record: Any, kind: Any, http: Any) -> str | None:
+        """The ``mime`` of a record as a JSON string; None (skip) if it is not indexed.
+
+        :raises ValueError: the record's header is damaged.
+        """
+        if kind == self.revisit:
+            return _REVISIT
+        if http is None and kind == self.resource:
+            content_type = record.headers.get(self.content_type)
+        elif http is not None and kind in (self.response, self.resource):
+            content_type = http.get(self.content_type)
+        else:
+            return self.unindexed(record)   # a response without an HTTP message, a request...
+        quoted = quote_json((content_type or '').split(';', 1)[0].strip())
+        if http is not None and len(self.mimes) < _MAX_CACHED:
+            self.mimes[content_type] = quoted
+        return quoted
+
+    @staticmethod
+    def unindexed(record: Any) -> None:
+        """Skip a record that is not a web capture; ValueError if its header is damaged."""
+        if record.record_id is None:
+            raise ValueError('damaged WARC record header')
+
+    def identity(self, uri: str, date: str) -> str | None:
+        """``key timestamp`` of a record; None for a date that is none or a non-web URI."""
+        timestamp = warc_date_timestamp(date)
+        if timestamp is None:
+            return None
+        minute = date[:4] + date[5:7] + date[8:10] + date[11:13] + date[14:16]
+        if len(minute) == 12 and minute.isdigit() and date[4] == '-' and date[10] in 'Tt':
+            if len(self.minutes) >= _MAX_CACHED:
+                self.minutes.clear()   # crawls go forward in time: old minutes are done
+            self.minutes[date[:16]] = minute
+        head, _, value = uri.rpartition('=')
+        key = self.dropped.get(head) if value.isalnum() and value.isascii() else None
+        if key is None:
+            try:
+                key = canonical_key(uri, self.ignore)
+            except ValueError:   # dns:, urn: and other records that are not web captures
+                return None
+            self.learn(uri, key)
+        return f'{key} {timestamp}'
+
+    def learn(self, uri: str, key: str) -> None:
+        """Remember how the key of ``uri`` is made, for URLs differing in a plain value."""
+        head, _, value = uri.rpartition('=')
+        base, _, name = head.partition('?')
+        if not (value.isalnum() and value.isascii() and _PLAIN_NAME.fullmatch(name)
+                and '#' not in base and quote_json(head) == f'"{head}"'
+                and len(self.heads) + len(self.dropped) < _MAX_CACHED):
+            return
+        prefix = canonical_key(base, self.ignore)
+        if name.lower() in self.ignore:
+            if key == prefix:
+                self.dropped[head] = prefix
+        elif key == f'{prefix}?{name}={value}':
+            self.heads[head] = f'{prefix}?{name}='
+
+    def revisit_fields(self, headers: Any) -> str:
+        """The fields of a revisit record naming the capture it stands for."""
+        extra = ''
+        refers_uri = headers.get(self.refers_uri)
+        refers_date = warc_date_timestamp(headers.get(self.refers_date))
+        if refers_uri:
+            extra += f', "refers_to_uri": {quote_json(refers_uri)}'
+        if refers_date:
+            extra += f', "refers_to_date": "{refers_date}"'
+        return extra
 
 
-def index_warc(path: Path, ignore: AbstractSet[str]) -> list[bytes]:
-    """Read ``path`` once and return its CDXJ lines, sorted (no header line).
+def warc_records(path: Path) -> Iterable[Any]:
+    """FastWARC's iterator over the records of ``path``, as the indexer reads them.
+
+    FastWARC opens the file itself (faster than through a Python file object),
+    parses each HTTP head and reuses one record object (``inplace``): a record
+    is valid only until the next one is taken.
+    """
+    records: Iterable[Any] = import_fastwarc().ArchiveIterator(
+        str(path), parse_http=True, inplace=True, buffer_size=_READ_BUFFER, fsspec_args=False)
+    return records
+
+
+def index_warc(path: Path, ignore: AbstractSet[str]) -> bytes:
+    """Read ``path`` once and return its CDXJ lines, sorted, each ending in a newline.
 
     :param ignore: query parameters left out of keys (see :mod:`pyperi.archive.keys`).
     :raises WarcFormatError: the file is damaged or not a WARC file.
@@ -106,48 +249,23 @@ def index_warc(path: Path, ignore: AbstractSet[str]) -> list[bytes]:
     :raises ImportError: FastWARC is not installed.
     """
     fastwarc = import_fastwarc()
-    reader = _Reader(fastwarc)
-    shown, name = str(path), path.name
-    size = path.stat().st_size
-    gzipped = size > 0 and is_gzip(path)
-    lines: list[bytes] = []
-    pending: tuple[int, str] | None = None
-    tail = f'", "filename": {quote_json(name)}}}'
-    position = -1
-    with open(path, 'rb') as f:
-        try:
-            for record in fastwarc.ArchiveIterator(f, parse_http=True):
-                start = record.stream_pos
-                if start <= position:
-                    raise WarcFormatError(
-                        'gzipped as a whole, not record by record, so its records cannot be '
-                        'read one at a time; recompress it (e.g. warcio recompress)',
-                        path=shown, offset=start)
-                if pending is not None:
-                    lines.append(_line(pending, start, tail))
-                if record.record_id is None:
-                    raise WarcFormatError('damaged WARC record header', path=shown, offset=start)
-                position = start
-                found = reader.line_start(record, ignore)
-                pending = None if found is None else (start, found)
-        except WarcFormatError:
-            raise
-        except (OSError, ValueError) as error:  # FastWARC's words for a record that won't parse
-            raise WarcFormatError(f'damaged WARC data after byte {max(position, 0)}: {error}',
-                                  path=shown, offset=max(position, 0)) from None
-    if pending is not None:
-        lines.append(_line(pending, size, tail))
-    if position >= 0:
-        _check_last_record(path, position, gzipped)
+    gzipped = is_gzip(path)   # also: an unreadable file raises OSError here, not below
+    indexer = _Indexer(fastwarc, path, ignore)
+    try:
+        indexer.run(warc_records(path))
+    except WarcFormatError:
+        raise
+    except (OSError, ValueError) as error:   # FastWARC's words for a record that won't parse
+        offset = max(indexer.position, 0)
+        raise WarcFormatError(f'damaged WARC data after byte {offset}: {error}',
+                              path=str(path), offset=offset) from None
+    if indexer.position >= 0:
+        _check_last_record(path, indexer.position, gzipped)
+    lines = indexer.lines
     lines.sort()
-    logger.info('indexed %s: %d captures', shown, len(lines))
-    return lines
-
-
-def _line(pending: tuple[int, str], end: int, tail: str) -> bytes:
-    """The whole CDXJ line of the record that started at ``pending[0]`` and ends at ``end``."""
-    start, line = pending
-    return f'{line}, "length": "{end - start}", "offset": "{start}{tail}'.encode('utf-8')
+    logger.info('indexed %s: %d captures', path, len(lines))
+    lines.append('')
+    return '\n'.join(lines).encode('utf-8')
 
 
 def _check_last_record(path: Path, offset: int, gzipped: bool) -> None:
@@ -157,47 +275,57 @@ def _check_last_record(path: Path, offset: int, gzipped: bool) -> None:
     Damage in the middle of a file stops the reader at the next record; only the
     last record can be cut short unnoticed, so it alone is measured (streamed).
     """
-    shown = str(path)
+    head, total = _read_last_record(path, offset, gzipped)
+    end = head.find(b'\r\n\r\n')
+    length = _content_length(head[:end]) if end >= 0 else None
+    if length is None:
+        raise WarcFormatError('last record is cut short in its header', path=str(path),
+                              offset=offset)
+    if total < end + 4 + length:
+        raise WarcFormatError(
+            f'last record is cut short: {total - end - 4} of its {length} bytes are there',
+            path=str(path), offset=offset)
+
+
+def _read_last_record(path: Path, offset: int, gzipped: bool) -> tuple[bytes, int]:
+    """The start of the record at ``offset`` (its header, at least) and its size, inflated.
+
+    :raises WarcFormatError: its gzip member is damaged or cut short, or bytes follow it.
+    """
     inflate = zlib.decompressobj(wbits=31) if gzipped else None
     head = b''
     total = trailing = 0
     with open(path, 'rb') as f:
         f.seek(offset)
-        while True:
-            block = f.read(_BLOCK)
-            if not block:
-                break
-            if inflate is None:
-                data = block
-            elif inflate.eof:
-                trailing += len(block)
-                continue
-            else:
+        for block in iter(lambda: f.read(_BLOCK), b''):
+            if inflate is not None:
+                if inflate.eof:
+                    trailing += len(block)
+                    continue
                 try:
-                    data = inflate.decompress(block)
+                    block = inflate.decompress(block)
                 except zlib.error as error:
-                    raise WarcFormatError(f'damaged gzip member: {error}', path=shown,
+                    raise WarcFormatError(f'damaged gzip member: {error}', path=str(path),
                                           offset=offset) from None
                 trailing += len(inflate.unused_data) if inflate.eof else 0
             if len(head) < _MAX_HEADER and b'\r\n\r\n' not in head:
-                head += data
-            total += len(data)
+                head += block
+            total += len(block)
         size = f.tell()
     if inflate is not None and not inflate.eof:
         raise WarcFormatError('last record is cut short (its gzip member ends early)',
-                              path=shown, offset=offset)
+                              path=str(path), offset=offset)
     if trailing:
-        raise WarcFormatError('unreadable bytes after the last record', path=shown,
+        raise WarcFormatError('unreadable bytes after the last record', path=str(path),
                               offset=size - trailing)
-    end = head.find(b'\r\n\r\n')
+    return head, total
+
+
+def _content_length(header: bytes) -> int | None:
+    """The Content-Length of a WARC header block, or None if it has none that is a number."""
     length = None
-    for line in head[:max(end, 0)].split(b'\r\n'):
+    for line in header.split(b'\r\n'):
         name, _, value = line.partition(b':')
         if name.strip().lower() == b'content-length' and value.strip().isdigit():
             length = int(value)
-    if end < 0 or length is None:
-        raise WarcFormatError('last record is cut short in its header', path=shown, offset=offset)
-    if total < end + 4 + length:
-        raise WarcFormatError(
-            f'last record is cut short: {total - end - 4} of its {length} bytes are there',
-            path=shown, offset=offset)
+    return length
