@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from pyperi.cli import main, terminal
+from pyperi.cli import main, progress, terminal
 from pyperi.cli.capture import event_line
 from pyperi.formatting import display_width
+from pyperi.replay import DownloadProgress
 from pyperi.testing import FakePeriscope
 from pyperi.testing.dataset import GEORGE_CLINTON_USERNAME
 
@@ -371,3 +372,188 @@ def test_event_line__details():
     assert event_line({'event': 'new', 'user': 'u', 'broadcast_id': 'B', 'status': 'x' * 50},
                       when, width=60, ellipsis='...') == \
         '2024-05-06T07:08:09Z  u  new              B  ' + 'x' * 12 + '...'   # 60 cells
+
+
+# -- download progress (points 5 and 6) -----------------------------------------------------
+
+
+def report(done: int, total: int | None, *, live: bool = False, seconds: float = 0.0,
+           size: int = 0) -> DownloadProgress:
+    return DownloadProgress('BID', live, size, done, total, seconds)
+
+
+@pytest.mark.parametrize('count, text', [(0, '0 B'), (1023, '1023 B'), (1024, '1.0 KiB'),
+                                         (11684200, '11.1 MiB'), (3 * 1024 ** 3, '3.0 GiB'),
+                                         (5 * 1024 ** 5, '5120.0 TiB')])
+def test_format_bytes(count, text):
+    assert progress.format_bytes(count) == text
+
+
+def test_progress_text__live_says_live_and_the_time_recorded():
+    assert progress.progress_text('BID', report(7, None, live=True, seconds=83.5,
+                                                size=65800), elapsed=5) == \
+        'BID  LIVE  recorded 0:01:24  64.3 KiB  7 segments'
+    assert progress.progress_text('BID', report(1, None, live=True, seconds=2), elapsed=1) == \
+        'BID  LIVE  recorded 0:00:02  0 B  1 segment'
+
+
+@pytest.mark.parametrize('done, before, elapsed, tail', [
+    (0, 0, 0.0, '  0%  0/200 segments  0 B  ETA ?'),
+    (50, 0, 10.0, ' 25%  50/200 segments  0 B  ETA 0:00:30'),
+    (150, 100, 10.0, ' 75%  150/200 segments  0 B  ETA 0:00:10'),   # resumed: this run's pace
+    (100, 100, 0.0, ' 50%  100/200 segments  0 B  ETA ?'),
+    (200, 0, 40.0, '100%  200/200 segments  0 B  done'),
+])
+def test_progress_text__replay_percentage_and_eta(done, before, elapsed, tail):
+    assert progress.progress_text('[2/5] BID', report(done, 200), elapsed=elapsed,
+                                  segments_before=before) == f'[2/5] BID  {tail}'
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_line__redraws_in_place_at_most_every_redraw_seconds():
+    stream, clock = Terminal(), Clock()
+    line = progress.ProgressLine(stream, 'BID', clock=clock)
+    line.update(report(0, 4))
+    line.update(report(1, 4))                 # too soon: not drawn
+    clock.now += progress.REDRAW_SECONDS
+    line.update(report(2, 4))
+    line.update(report(4, 4))                 # the last segment: always drawn
+    drawn = stream.getvalue().split('\r')[1:]
+    assert [text.split()[1] for text in drawn] == ['0%', '50%', '100%']
+    line.clear()
+    assert stream.getvalue().endswith('\r' + ' ' * len(drawn[-1].rstrip()) + '\r')
+
+
+def test_progress_line__cut_to_the_width_and_hint_once_for_live():
+    stream, said = Terminal(), []
+    line = progress.ProgressLine(stream, 'a-long-label', width=30, say=said.append)
+    line.update(report(1, None, live=True, seconds=2))
+    line.update(report(2, None, live=True, seconds=4))
+    assert said == [progress.LIVE_HINT]
+    assert all(display_width(text) <= 29 for text in stream.getvalue().split('\r'))
+
+
+def test_progress_line__without_drawing_only_hints():
+    stream, said = Terminal(), []
+    line = progress.ProgressLine(stream, 'BID', draw=False, say=said.append)
+    line.update(report(1, 3))
+    line.update(report(1, None, live=True))
+    assert said == [progress.LIVE_HINT] and stream.getvalue() == ''
+
+
+def download(fake: FakePeriscope, monkeypatch: pytest.MonkeyPatch,
+             *argv: str) -> tuple[int, str, str]:
+    return run(fake, monkeypatch, 'download', *argv, '-f', 'json', tty_err=True)
+
+
+@pytest.fixture
+def replay_user(fake_periscope: FakePeriscope) -> str:
+    return str(fake_periscope.add_user('progress_user')['id'])
+
+
+def test_download__replay_progress_shows_percentage_and_eta(fake_periscope, replay_user,
+                                                            monkeypatch, tmp_path):
+    broadcast = fake_periscope.add_broadcast(replay_user, segments=3)
+    code, out, err = download(fake_periscope, monkeypatch, broadcast['id'], '-o', str(tmp_path))
+    assert code == 0 and json.loads(out)['status'] == 'downloaded'
+    assert f'\r{broadcast["id"]}    0%  0/3 segments  0 B  ETA ?' in err
+    assert re.search(rf'\r{broadcast["id"]}  100%  3/3 segments  [\d.]+ KiB  done', err)
+    assert err.endswith('\r') and 'LIVE' not in err and 'Ctrl-C' not in err
+
+
+def test_download__live_capture_says_live_and_how_to_stop(fake_periscope, replay_user,
+                                                          monkeypatch, tmp_path):
+    live = fake_periscope.go_live(replay_user, live_segments=3, segment_interval=0.3)
+    code, out, err = download(fake_periscope, monkeypatch, live['id'], '-o', str(tmp_path))
+    assert code == 0 and json.loads(out)['status'] == 'downloaded'
+    lines = err.split('\n')
+    assert lines[0] == f'pyperi: {progress.LIVE_HINT}'
+    assert re.search(rf'\r{live["id"]}  LIVE  recorded \d:\d\d:\d\d  [\d.]+ (B|KiB)  '
+                     r'\d+ segments?', err)
+    assert '%' not in err
+
+
+def test_download__no_progress_keeps_the_live_hint_only(fake_periscope, replay_user,
+                                                        monkeypatch, tmp_path):
+    live = fake_periscope.go_live(replay_user, live_segments=2, segment_interval=0.3)
+    code, _, err = download(fake_periscope, monkeypatch, live['id'], '-o', str(tmp_path),
+                            '--no-progress')
+    assert code == 0 and err == f'pyperi: {progress.LIVE_HINT}\n'
+
+
+def test_download__quiet_or_piped_stderr_shows_nothing(fake_periscope, replay_user,
+                                                       monkeypatch, tmp_path):
+    live = fake_periscope.go_live(replay_user, live_segments=2, segment_interval=0.3)
+    code, _, err = download(fake_periscope, monkeypatch, live['id'], '-o', str(tmp_path), '-q')
+    assert (code, err) == (0, '')
+    code, _, err = run(fake_periscope, monkeypatch, 'download', live['id'], '-o',
+                       str(tmp_path / 'again.ts'))
+    assert (code, err) == (0, '')
+
+
+def test_download_user__progress_says_which_broadcast_of_how_many(
+        fake_periscope, replay_user, monkeypatch, tmp_path):
+    ids = [fake_periscope.add_broadcast(replay_user, segments=2)['id'] for _ in range(3)]
+    code, out, err = download(fake_periscope, monkeypatch, '--user', 'progress_user',
+                              '-o', str(tmp_path))
+    assert code == 0 and len(json.loads(out)) == 3
+    shown = re.findall(r'\r\[(\d)/(\d)\] (\w+) ', err)
+    assert sorted({(int(i), int(n), b) for i, n, b in shown}) == \
+        [(i, 3, b) for i, b in enumerate([r['broadcast_id'] for r in json.loads(out)], 1)]
+    assert set(ids) == {r['broadcast_id'] for r in json.loads(out)}
+
+
+# -- what the library tells the progress line -------------------------------------------------
+
+
+def test_on_progress__reports_live_and_the_seconds_written(fake_periscope, replay_user,
+                                                           tmp_path):
+    from pyperi import Peri
+    replay_broadcast = fake_periscope.add_broadcast(replay_user, segments=3)
+    live = fake_periscope.go_live(replay_user, live_segments=2, segment_interval=0.3)
+    reports: list[DownloadProgress] = []
+    with Peri(api_base_url=fake_periscope.api_base_url,
+              web_base_url=fake_periscope.web_base_url) as peri:
+        peri.download_broadcast(replay_broadcast['id'], tmp_path, on_progress=reports.append)
+        peri.download_broadcast(live['id'], tmp_path, on_progress=reports.append)
+    replays = [r for r in reports if r.broadcast_id == replay_broadcast['id']]
+    lives = [r for r in reports if r.broadcast_id == live['id']]
+    assert [(r.live, r.segments_done, r.segments_total) for r in replays] == \
+        [(False, 0, 3), (False, 1, 3), (False, 2, 3), (False, 3, 3)]
+    assert replays[-1].bytes_done == (tmp_path / f'{replay_broadcast["id"]}.ts').stat().st_size
+    assert [r.seconds_done for r in replays] == sorted(r.seconds_done for r in replays)
+    assert replays[-1].seconds_done > 0
+    assert lives and all(r.live for r in lives) and lives[-1].segments_done == 2
+    assert lives[-1].seconds_done > 0
+
+
+def test_on_start__position_count_and_id_for_every_broadcast(fake_periscope, replay_user,
+                                                             tmp_path):
+    from pyperi import Peri
+    for _ in range(2):
+        fake_periscope.add_broadcast(replay_user, segments=1)
+    fake_periscope.go_live(replay_user, live_segments=10, segment_interval=60)
+    started: list[tuple[int, int, str]] = []
+    with Peri(api_base_url=fake_periscope.api_base_url,
+              web_base_url=fake_periscope.web_base_url) as peri:
+        results = peri.download_user_history('progress_user', tmp_path,
+                                             on_start=lambda *a: started.append(a))
+    assert results is not None
+    assert started == [(i, 3, r.broadcast_id) for i, r in enumerate(results, 1)]
+    assert [r.status for r in results] == ['unavailable', 'downloaded', 'downloaded']
+
+
+@pytest.mark.parametrize('name', ['on_progress', 'on_start'])
+def test_callbacks_must_be_callable(fake_periscope, tmp_path, name):
+    from pyperi import Peri
+    with Peri(api_base_url=fake_periscope.api_base_url,
+              web_base_url=fake_periscope.web_base_url) as peri:
+        with pytest.raises(TypeError, match=name):
+            peri.download_user_history('george_clinton', tmp_path, **{name: 'print'})

@@ -6,12 +6,14 @@ import contextlib
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from pyperi import replay
 from pyperi.cli.args import positive_float, positive_int
+from pyperi.cli import terminal
 from pyperi.cli.command import Command
 from pyperi.cli.problems import plain, plain_text
+from pyperi.cli.progress import ProgressLine
 from pyperi.cli.runtime import CLIError, NotFoundError, Runtime, UsageError, isatty
 from pyperi.exceptions import PyPeriError, PyPeriStreamUnavailableError
 from pyperi.formatting import (
@@ -23,36 +25,40 @@ __all__ = ['COMMANDS', 'DOWNLOAD_FIELDS']
 
 
 class _ProgressBar:
-    """A tqdm bar on stderr fed by the replay progress callback; nothing without tqdm or a tty."""
+    """The progress line of downloads on stderr (:mod:`pyperi.cli.progress`).
+
+    Nothing unless stderr is a terminal, nor with ``-q``; ``--no-progress`` keeps only
+    the one-time hint that Ctrl-C ends a live recording and keeps it.
+    """
 
     def __init__(self, runtime: Runtime, label: str) -> None:
-        self._bar: Any = None
-        if runtime.quiet or getattr(runtime.args, 'no_progress', False) \
-                or not isatty(runtime.stderr):
+        self._line: ProgressLine | None = None
+        if runtime.quiet or not isatty(runtime.stderr):
             return
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            return
-        self._bar = tqdm(desc=label, unit='B', unit_scale=True, unit_divisor=1024,
-                         file=runtime.stderr, leave=False, dynamic_ncols=True)
+        self._line = ProgressLine(runtime.stderr, label,
+                                  width=terminal.table_width(runtime.stderr),
+                                  draw=not getattr(runtime.args, 'no_progress', False),
+                                  say=runtime.info)
 
     @property
-    def callback(self) -> replay.ProgressCallback | None:
-        """The progress callback to pass to the download, or None when there is no bar."""
-        return self.update if self._bar is not None else None
+    def callback(self) -> replay.ProgressReport | None:
+        """The ``on_progress`` callback to pass to the download, or None without a line."""
+        return self._line.update if self._line is not None else None
 
-    def update(self, done: int, expected: int | None, segments: int, total: int | None) -> None:
-        """Move the bar to ``done`` bytes."""
-        if self._bar.n > done:   # a new broadcast (download --user) starts from zero
-            self._bar.reset()
-        self._bar.update(done - self._bar.n)
-        self._bar.set_postfix_str(f'{segments}/{"?" if total is None else total} segments')
+    @property
+    def on_start(self) -> Callable[[int, int, str], None] | None:
+        """The ``on_start`` callback of ``download --user``: labels ``[2/5] <id>``."""
+        return self.start if self._line is not None else None
+
+    def start(self, position: int, count: int, broadcast_id: str) -> None:
+        """Label the line with the broadcast about to be downloaded, and which of how many."""
+        if self._line is not None:
+            self._line.start(f'[{position}/{count}] {broadcast_id}')
 
     def close(self) -> None:
-        """Remove the bar."""
-        if self._bar is not None:
-            self._bar.close()
+        """Erase the line."""
+        if self._line is not None:
+            self._line.clear()
 
 
 @contextlib.contextmanager
@@ -142,11 +148,14 @@ def _add_download_options(parser: argparse.ArgumentParser) -> None:
 
 
 @contextlib.contextmanager
-def _interruptions(runtime: Runtime) -> Iterator[None]:
-    """Say on stderr what a download stopped by Ctrl-C or SIGTERM left, then stop."""
+def _interruptions(runtime: Runtime, bar: _ProgressBar | None = None) -> Iterator[None]:
+    """Say on stderr what a download stopped by Ctrl-C or SIGTERM left (below the progress
+    line, erased first), then stop."""
     try:
         yield
     except replay.DownloadInterrupted as stopped:
+        if bar is not None:
+            bar.close()
         if stopped.path is None:   # a live capture published has its say after the record
             runtime.info(str(stopped))
         raise
@@ -193,10 +202,11 @@ def _run_download(args: argparse.Namespace, runtime: Runtime) -> int:
     with _made_for_download(args.output):
         bar = _ProgressBar(runtime, broadcast_id)
         try:
-            with _file_errors(), _interruptions(runtime), _user_hint(args.broadcast, runtime):
+            with _file_errors(), _interruptions(runtime, bar), \
+                    _user_hint(args.broadcast, runtime):
                 path = runtime.peri.download_broadcast(broadcast_id, args.output,
                                                        overwrite=args.overwrite,
-                                                       progress=bar.callback,
+                                                       on_progress=bar.callback,
                                                        concurrency=args.jobs,
                                                        resume=not args.no_resume)
         except replay.DownloadInterrupted as interrupted:
@@ -255,9 +265,10 @@ def _download_user(args: argparse.Namespace, runtime: Runtime) -> int:
     bar = _ProgressBar(runtime, args.user)
     try:
         with _file_errors():
-            with _interruptions(runtime):
+            with _interruptions(runtime, bar):
                 results = runtime.peri.download_user_history(
-                    args.user, directory, since=since, progress=bar.callback,
+                    args.user, directory, since=since, on_progress=bar.callback,
+                    on_start=bar.on_start,
                     concurrency=args.jobs, resume=not args.no_resume)
     finally:
         bar.close()

@@ -41,7 +41,9 @@ from .download import (
     DEFAULT_CONCURRENCY,
     MAX_CONCURRENCY,
     MAX_SEGMENT_RETRIES,
+    DownloadProgress,
     ProgressCallback,
+    ProgressReport,
     download_broadcast,
 )
 from .fetching import MAX_REDIRECTS
@@ -77,6 +79,8 @@ __all__ = [
     'MAX_PLAYLIST_SEGMENTS',
     'CHECKPOINT_SECONDS',
     'ProgressCallback',
+    'DownloadProgress',
+    'ProgressReport',
     'DownloadResult',
     'DownloadInterrupted',
     'ReplayClient',

@@ -33,13 +33,34 @@ from .segments import SEGMENT_RETRIES, SegmentFetcher
 from .streams import StreamAccess, get_stream_access
 from .writer import SegmentWriter
 
-__all__ = ['ProgressCallback', 'DEFAULT_CONCURRENCY', 'MAX_CONCURRENCY', 'MAX_SEGMENT_RETRIES',
-           'CHECKPOINT_SECONDS', 'download_broadcast']
+__all__ = ['ProgressCallback', 'DownloadProgress', 'ProgressReport', 'DEFAULT_CONCURRENCY',
+           'MAX_CONCURRENCY', 'MAX_SEGMENT_RETRIES', 'CHECKPOINT_SECONDS', 'download_broadcast']
 
 logger = logging.getLogger(__name__)
 
 #: ``progress(bytes_done, bytes_expected, segments_done, segments_total)``.
 ProgressCallback = Callable[[int, Union[int, None], int, Union[int, None]], None]
+
+
+@dataclass(frozen=True)
+class DownloadProgress:
+    """Where one download stands, as :func:`download_broadcast` passes it to ``on_progress``.
+
+    ``segments_total`` is None while a live playlist is still growing;
+    ``seconds_done`` is the playing time of the segments written (for a live
+    capture, the time recorded so far).
+    """
+
+    broadcast_id: str
+    live: bool
+    bytes_done: int
+    segments_done: int
+    segments_total: int | None
+    seconds_done: float
+
+
+#: Called as ``on_progress(DownloadProgress(...))``.
+ProgressReport = Callable[[DownloadProgress], Any]
 
 #: Segments fetched at once by default.
 DEFAULT_CONCURRENCY = 8
@@ -60,10 +81,16 @@ class _Options:
     segment_retries: int
     sleep: Callable[[float], Any]
     clock: Callable[[], float]
+    on_progress: ProgressReport | None = None
 
-    def report(self, writer: SegmentWriter, total: int | None) -> None:
+    def report(self, writer: SegmentWriter, total: int | None, broadcast_id: str,
+               live: bool) -> None:
         if self.progress is not None:
             self.progress(writer.bytes_done, None, writer.segments_done, total)
+        if self.on_progress is not None:
+            self.on_progress(DownloadProgress(broadcast_id, live, writer.bytes_done,
+                                              writer.segments_done, total,
+                                              writer.seconds_done))
 
 
 #: The most extra attempts at one segment (each bounded by the client's deadline).
@@ -73,7 +100,7 @@ MAX_SEGMENT_RETRIES = 20
 def check_download_options(segment_retries: Any, concurrency: Any, resume: Any, *,
                            overwrite: Any = False, progress: Any = None,
                            max_idle: Any = DEFAULT_MAX_IDLE, sleep: Any = time.sleep,
-                           clock: Any = time.monotonic) -> None:
+                           clock: Any = time.monotonic, on_progress: Any = None) -> None:
     """Fail fast on options :func:`download_broadcast` cannot use, before any request.
 
     :raises TypeError: a flag is not a bool, a callback not callable, a number not a number.
@@ -84,6 +111,7 @@ def check_download_options(segment_retries: Any, concurrency: Any, resume: Any, 
     check_flag(resume, 'resume')
     check_flag(overwrite, 'overwrite')
     check_callable(progress, 'progress')
+    check_callable(on_progress, 'on_progress')
     check_seconds(max_idle, 'max_idle')
     check_callable(sleep, 'sleep', optional=False)
     check_callable(clock, 'clock', optional=False)
@@ -139,7 +167,8 @@ class _Download:
 
     def __init__(self, follower: PlaylistFollower, fetcher: SegmentFetcher,
                  partial: PartialDownload, kept: tuple[JournalEntry, ...], *, live: bool,
-                 options: _Options) -> None:
+                 options: _Options, broadcast_id: str = '') -> None:
+        self.broadcast_id = broadcast_id
         self.follower = follower
         self.fetcher = fetcher
         self.partial = partial
@@ -152,7 +181,7 @@ class _Download:
     def run(self) -> None:
         """Fetch and write every segment not already in the partial file."""
         after = self.kept[-1].sequence if self.kept else None
-        self.options.report(self.writer, self.follower.total)
+        self._report()
         parallel = None
         if self.options.concurrency > 1:
             parallel = ParallelFetcher(self.fetcher, concurrency=self.options.concurrency,
@@ -191,7 +220,10 @@ class _Download:
         if now - self._last_checkpoint >= CHECKPOINT_SECONDS:
             self.partial.checkpoint()
             self._last_checkpoint = now
-        self.options.report(self.writer, self.follower.total)
+        self._report()
+
+    def _report(self) -> None:
+        self.options.report(self.writer, self.follower.total, self.broadcast_id, self.live)
 
     def interrupted(self, broadcast_id: str, target: Path, *,
                     overwrite: bool) -> DownloadInterrupted:
@@ -225,7 +257,8 @@ def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike |
                        max_idle: float = DEFAULT_MAX_IDLE,
                        segment_retries: int = SEGMENT_RETRIES,
                        sleep: Callable[[float], Any] = time.sleep,
-                       clock: Callable[[], float] = time.monotonic) -> Path:
+                       clock: Callable[[], float] = time.monotonic,
+                       on_progress: ProgressReport | None = None) -> Path:
     """Download a broadcast's HLS stream into one ``.ts`` file and return its path.
 
     An ended broadcast is fetched from its replay playlist; a live one (state
@@ -245,6 +278,9 @@ def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike |
         ``bytes_expected`` is None (HLS does not say), ``segments_total`` is None
         while a live playlist is still growing. A resumed download starts from what
         its partial file already holds.
+    :param on_progress: called with a :class:`DownloadProgress` at the same moments
+        as ``progress``; it also says whether the download is live and how many seconds
+        of video are written (the time a live capture has recorded).
     :param concurrency: segments fetched at once, 1 to :data:`MAX_CONCURRENCY`; 1
         streams one segment at a time straight into the file.
     :param resume: continue from the partial file an interrupted download of the same
@@ -273,7 +309,8 @@ def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike |
     """
     check_client(client)
     check_download_options(segment_retries, concurrency, resume, overwrite=overwrite,
-                           progress=progress, max_idle=max_idle, sleep=sleep, clock=clock)
+                           progress=progress, max_idle=max_idle, sleep=sleep, clock=clock,
+                           on_progress=on_progress)
     target = target_path(broadcast_id, path)
     if target.exists() and not overwrite:
         raise exists_error(target)
@@ -281,7 +318,8 @@ def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike |
     access, url = _stream_to_download(client, broadcast_id)
     logger.info('downloading broadcast %s (%s) to %s', broadcast_id,
                 'live' if access.live else 'replay', target)
-    options = _Options(progress, concurrency, max_idle, segment_retries, sleep, clock)
+    options = _Options(progress, concurrency, max_idle, segment_retries, sleep, clock,
+                       on_progress)
     cookies = access.cookies_for(url)
     follower = _follower(client, broadcast_id, access.live, PlaylistReader(client, cookies),
                          url, options)
@@ -289,7 +327,8 @@ def download_broadcast(client: ReplayClient, broadcast_id: str, path: PathLike |
     partial = PartialDownload(target)
     kept = partial.open(PlaylistIdentity.of(broadcast_id, follower.media, live=access.live),
                         follower.media.segments, resume=resume)
-    download = _Download(follower, fetcher, partial, kept, live=access.live, options=options)
+    download = _Download(follower, fetcher, partial, kept, live=access.live, options=options,
+                         broadcast_id=broadcast_id)
     try:
         download.run()
     except KeyboardInterrupt as interrupt:

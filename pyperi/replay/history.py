@@ -13,7 +13,8 @@ from .. import hls, stats, urls
 from ..exceptions import PyPeriError, PyPeriStreamUnavailableError
 from ..timeutil import ensure_utc
 from .download import (
-    DEFAULT_CONCURRENCY, ProgressCallback, check_download_options, download_broadcast,
+    DEFAULT_CONCURRENCY, ProgressCallback, ProgressReport, check_download_options,
+    download_broadcast,
 )
 from .arguments import check_callable, check_client, check_path
 from .files import PathLike, check_path_length, target_path
@@ -119,6 +120,8 @@ def download_user_history(client: ReplayClient, user: str, directory: PathLike, 
                           progress: ProgressCallback | None = None,
                           on_result: Callable[[DownloadResult], Any] | None = None,
                           concurrency: int = DEFAULT_CONCURRENCY, resume: bool = True,
+                          on_progress: ProgressReport | None = None,
+                          on_start: Callable[[int, int, str], Any] | None = None,
                           ) -> list[DownloadResult] | None:
     """Download every available replay of a user into ``directory``, newest first.
 
@@ -133,6 +136,10 @@ def download_user_history(client: ReplayClient, user: str, directory: PathLike, 
         naive datetime), or within this ``timedelta`` of now.
     :param progress: as for :func:`download_broadcast`, restarting for each broadcast.
     :param on_result: called with each :class:`DownloadResult` as soon as it is known.
+    :param on_progress: as for :func:`download_broadcast`, for each broadcast downloaded.
+    :param on_start: called as ``on_start(position, count, broadcast_id)`` before each
+        broadcast is considered (``position`` from 1 to ``count``, the broadcasts in
+        the window), downloaded or not.
     :param concurrency: segments fetched at once, as for :func:`download_broadcast`.
     :param resume: continue interrupted downloads, as for :func:`download_broadcast`.
     :returns: one :class:`DownloadResult` per broadcast considered; None if the
@@ -145,9 +152,11 @@ def download_user_history(client: ReplayClient, user: str, directory: PathLike, 
     :raises DownloadInterrupted: Ctrl-C stopped the broadcast being downloaded.
     """
     check_client(client)
-    check_download_options(SEGMENT_RETRIES, concurrency, resume, progress=progress)
+    check_download_options(SEGMENT_RETRIES, concurrency, resume, progress=progress,
+                           on_progress=on_progress)
     check_callable(on_result, 'on_result')
-    options = {'concurrency': concurrency, 'resume': resume}
+    check_callable(on_start, 'on_start')
+    options = {'concurrency': concurrency, 'resume': resume, 'on_progress': on_progress}
     user_id, username = urls.parse_user_ref(user, client.web_base_url)
     cutoff = _since_datetime(since)
     folder = Path(_check_directory(directory))
@@ -158,11 +167,15 @@ def download_user_history(client: ReplayClient, user: str, directory: PathLike, 
     folder.mkdir(parents=True, exist_ok=True)
     results: list[DownloadResult] = []
     seen: set[str] = set()
+    todo = []
     for broadcast in stats.filter_broadcasts(history, since=cutoff):
         key = str(broadcast.get('id'))
-        if key in seen:
-            continue
-        seen.add(key)
+        if key not in seen:
+            seen.add(key)
+            todo.append((key, broadcast))
+    for position, (key, broadcast) in enumerate(todo, 1):
+        if on_start is not None:
+            on_start(position, len(todo), key[:100])
         result = _download_one(client, broadcast, folder, progress, options)
         results.append(result)
         if on_result is not None:
