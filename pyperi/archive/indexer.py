@@ -12,7 +12,6 @@ whole (its records cannot be read one by one), and a last record cut short.
 from __future__ import annotations
 
 import logging
-import re
 import zlib
 from pathlib import Path
 from typing import AbstractSet, Any, Iterable
@@ -32,8 +31,8 @@ _BLOCK = 1 << 16
 _READ_BUFFER = 1 << 20
 # A WARC header block is never this long; used to bound the look at a last record.
 _MAX_HEADER = 1 << 20
-# A query parameter's name that needs no decoding nor quoting.
-_PLAIN_NAME = re.compile(r'[A-Za-z0-9._~-]+')
+# Characters that no key or JSON string changes: a value made of them is taken as it is.
+_PLAIN = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-'
 _REVISIT = quote_json(REVISIT_MIME)
 # Bounds for the per-file caches (a hostile file must not grow them without end).
 _MAX_CACHED = 4096
@@ -51,9 +50,10 @@ class _Indexer:
     :meth:`line_start` makes any record's line. Most records of a crawl are
     HTTP responses whose line :meth:`run` can make from what earlier records
     taught :meth:`line_start`, with the same result: the key of
-    ``base?name=value`` from that of ``base?name`` (checked once against
-    :func:`~pyperi.archive.keys.canonical_key`) and a plain value, a timestamp
-    from its minute, a media type from its Content-Type.
+    ``base?name=value`` or ``folder/name`` is that of ``base?name=`` or
+    ``folder/`` (learnt from one URL, checked against
+    :func:`~pyperi.archive.keys.canonical_key`) followed by the plain value or
+    name; a timestamp is learnt per minute, a media type per Content-Type.
     """
 
     def __init__(self, fastwarc: Any, path: Path, ignore: AbstractSet[str]) -> None:
@@ -66,7 +66,8 @@ class _Indexer:
         self.path = path
         self.ignore = ignore
         self.heads: dict[str, str] = {}     # 'https://host/path?name' -> 'key?name='
-        self.dropped: dict[str, str] = {}   # the same when ``name`` is ignored -> 'key'
+        self.folders: dict[str, str] = {}   # 'https://host/path' -> 'key/' (for path/name)
+        self.dropped: dict[str, str] = {}   # 'https://host/path?name' -> 'key', name ignored
         self.minutes: dict[str, str] = {}   # '2021-03-01T12:34' -> '202103011234'
         self.mimes: dict[str | None, str] = {}   # Content-Type -> its media type, quoted
         #: The lines made so far (without newlines).
@@ -81,7 +82,7 @@ class _Indexer:
         :raises ValueError: a record's header is damaged.
         """
         append, line_start = self.lines.append, self.line_start
-        heads, minutes, mimes = self.heads, self.minutes, self.mimes
+        heads, folders, minutes, mimes = self.heads, self.folders, self.minutes, self.mimes
         response, uri_name, date_name = self.response, self.uri, self.date
         type_name, digest_name = self.content_type, self.digest
         tail = f'", "filename": {quote_json(self.path.name)}}}'
@@ -104,11 +105,14 @@ class _Indexer:
             headers = record.headers
             uri, date = headers.get(uri_name) or '', headers.get(date_name) or ''
             head, _, value = uri.rpartition('=')
-            key, minute = heads.get(head), minutes.get(date[:16])
-            mime, status, seconds = mimes.get(http.get(type_name)), http.status_code, date[17:19]
-            if key is None or minute is None or mime is None or not (
-                    value.isalnum() and value.isascii() and len(seconds) == 2
-                    and seconds.isdigit() and status is not None and not 300 <= status < 400):
+            key = heads.get(head)
+            if key is None:
+                head, _, value = uri.rpartition('/')
+                key = folders.get(head)
+            minute, seconds = minutes.get(date[:16]), date[17:19]
+            mime, status = mimes.get(http.get(type_name)), http.status_code
+            if None in (key, minute, mime, status) or value.strip(_PLAIN) or not value \
+                    or len(seconds) != 2 or not seconds.isdigit() or 300 <= status < 400:
                 pending = line_start(record)   # the general way; it learns for the next ones
                 continue
             pending = f'{key}{value} {minute}{seconds} {{"url": "{uri}", "mime": {mime}' \
@@ -192,7 +196,7 @@ class _Indexer:
                 self.minutes.clear()   # crawls go forward in time: old minutes are done
             self.minutes[date[:16]] = minute
         head, _, value = uri.rpartition('=')
-        key = self.dropped.get(head) if value.isalnum() and value.isascii() else None
+        key = self.dropped.get(head) if value and not value.strip(_PLAIN) else None
         if key is None:
             try:
                 key = canonical_key(uri, self.ignore)
@@ -202,19 +206,22 @@ class _Indexer:
         return f'{key} {timestamp}'
 
     def learn(self, uri: str, key: str) -> None:
-        """Remember how the key of ``uri`` is made, for URLs differing in a plain value."""
-        head, _, value = uri.rpartition('=')
-        base, _, name = head.partition('?')
-        if not (value.isalnum() and value.isascii() and _PLAIN_NAME.fullmatch(name)
-                and '#' not in base and quote_json(head) == f'"{head}"'
-                and len(self.heads) + len(self.dropped) < _MAX_CACHED):
+        """Remember how the key of ``uri`` is made, for URLs that differ in a plain last value."""
+        if quote_json(uri) != f'"{uri}"' or '#' in uri \
+                or len(self.heads) + len(self.folders) + len(self.dropped) >= _MAX_CACHED:
             return
-        prefix = canonical_key(base, self.ignore)
-        if name.lower() in self.ignore:
-            if key == prefix:
-                self.dropped[head] = prefix
-        elif key == f'{prefix}?{name}={value}':
-            self.heads[head] = f'{prefix}?{name}='
+        head, equals, value = uri.rpartition('=')
+        base, _, name = head.partition('?')
+        if equals and name and not name.strip(_PLAIN) and value and not value.strip(_PLAIN):
+            if name.lower() not in self.ignore:
+                if key.endswith(f'?{name}={value}'):
+                    self.heads[head] = key[:-len(value)]
+            elif key == canonical_key(base, self.ignore):
+                self.dropped[head] = key
+            return
+        head, _, value = uri.rpartition('/')
+        if '?' not in uri and value and not value.strip(_PLAIN) and key.endswith(f'/{value}'):
+            self.folders[head] = key[:-len(value)]
 
     def revisit_fields(self, headers: Any) -> str:
         """The fields of a revisit record naming the capture it stands for."""

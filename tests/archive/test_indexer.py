@@ -67,16 +67,19 @@ def general_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # URLs of a crawl: few paths, many values, with the odd ones that must not take a shortcut.
 BASES = [f'{API}/getUserPublic', 'https://WWW.pscp.tv/w/abc', 'http://example.org:8080/a%7Eb',
+         'https://replay.periscope.tv/hls/1abc', 'https://example.org', 'https://example.org/a/./b',
          'https://example.org/x#frag', 'https://example.org/caf\u00e9', 'https://example.org/q"']
 NAMES = ['user_id', 'session_id', 'SESSION_ID', '_', 'a-b.c~', 'a b', 'x&y']
-VALUES = st.text(st.sampled_from('a0-_.%&=#?/\u00e9\u00b2 +'), max_size=4)
+VALUES = st.text(st.sampled_from('a0-_.%&=#?/\u00e9\u00b2 +;'), max_size=4) | \
+    st.sampled_from(['.', '..', '~', 'a.ts'])
 USUAL_DATES = ['2021-03-01T12:34:56Z', '2021-03-01T12:34:57Z', '2021-03-01T12:35:58Z']
 DATES = st.sampled_from(['2021-03-01t12:35:00Z', '2021-03-01T12:34:56.123456Z',
                          ' 2021-03-01T12:34:56Z',
                          '2021-03-01T12:34:5xZ', '2021-03-01T12:34', '2021-03-01 12:34:56',
                          '2021-13-01T12:34:56Z', 'garbage', '2021-03-01T12:34:\u00b2\u00b2Z'])
-FORMS = ['{base}?{name}={value}', '{base}?{name}={value}', '{base}?{name}={value}&b=1',
-         '<{base}?{name}={value}>', '{base}', '{base}?{name}', '{base}={value}', 'dns:{value}']
+FORMS = ['{base}?{name}={value}', '{base}/{value}', '{base}?{name}={value}&b=1',
+         '<{base}?{name}={value}>', '{base}', '{base}?{name}', '{base}={value}', 'dns:{value}',
+         '{base}/{value}?{name}=1', '{base}/{name}/{value}', '<{base}/{value}>']
 
 
 @st.composite
@@ -88,7 +91,8 @@ def crawls(draw: st.DrawFn) -> list[tuple[str, str, int, Any]]:
     records = []
     for _ in range(draw(st.integers(1, 30))):
         base, name = draw(st.sampled_from(shapes))
-        form = FORMS[0] if draw(st.booleans()) else draw(st.sampled_from(FORMS))
+        form = draw(st.sampled_from(FORMS[:2])) if draw(st.booleans()) \
+            else draw(st.sampled_from(FORMS))
         value = draw(plain if draw(st.booleans()) else VALUES)
         date = draw(st.sampled_from(USUAL_DATES) if draw(st.booleans()) else DATES)
         records.append((form.format(base=base, name=name, value=value), date,
@@ -236,3 +240,46 @@ def test_odd_dates_after_usual_ones(tmp_path: Path) -> None:
                      if warc_date_timestamp(date) is not None}
     assert found == {'0': '20210301123456', '2': '20210301123457', '3': '20210301123458',
                      '5': '20210301123459'}
+
+
+TRAPS = {
+    'quote in the path': ['https://example.org/q"?user_id=1', 'https://example.org/q"?user_id=2'],
+    'fragment': ['https://example.org/x#f?session_id=1', 'https://example.org/x#f?user_id=2',
+                 'https://example.org/x#f/a', 'https://example.org/x#f/b'],
+    'slash in a value': ['https://example.org/a?q=/b', 'https://example.org/a?q=/c'],
+    'odd values': [f'{API}/getUserPublic?user_id=1'] + [
+        f'{API}/getUserPublic?user_id={value}'
+        for value in ['a b', 'a+b', '%41', '1&b=2', '1#x', '\u00e9', '', '1;2', '1=2', '1?2']],
+    'odd names': [f'{API}/getUserPublic?{name}=1' for name in
+                  ['user_id', 'USER_ID', 'Session_Id', 'a b', '%41', '']],
+    'odd segments': ['https://r.example/hls/1/chunk_1.ts'] + [
+        f'https://r.example/hls/1/{name}' for name in
+        ['chunk 2.ts', '%41.ts', 'a.ts?x=1', '..', '.', 'a.ts#f', '', '\u00e9', 'a;b', 'A=B']],
+    'hosts and ports': ['https://Example.ORG:443/a/1', 'https://Example.ORG:443/a/2',
+                        'http://example.org:80/a/3', 'https://example.org:8443/a/4'],
+}
+
+
+@pytest.mark.parametrize('urls', TRAPS.values(), ids=TRAPS.keys())
+def test_shortcuts_are_not_taken_where_they_would_err(urls: list[str], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / 'traps.warc', [
+        raw_record('response', url, f'2021-03-01T12:00:{n:02d}Z', http())
+        for n, url in enumerate(urls + urls)])   # twice: the second round has all learnt
+    fast = index_warc(path, PARAMS)
+    general_only(monkeypatch)
+    assert index_warc(path, PARAMS) == fast
+    for line in fast.splitlines():
+        json.loads(line.split(b' ', 2)[2])
+        capture = parse_cdxj_line(line)
+        assert capture.key == canonical_key(capture.url, PARAMS)
+
+
+def test_a_status_line_without_a_status_after_learnt_ones(tmp_path: Path) -> None:
+    url = f'{API}/getUserPublic?user_id='
+    path = write(tmp_path / 'status.warc', [
+        raw_record('response', f'{url}1', '2021-03-01T12:00:00Z', http()),
+        raw_record('response', f'{url}2', '2021-03-01T12:00:01Z',
+                   b'HTTP/1.1 abc X\r\nContent-Type: application/json\r\n\r\n{}')])
+    found = sorted(lines_of(path), key=lambda line: line['url'])
+    assert [line.get('status') for line in found] == ['200', None]
