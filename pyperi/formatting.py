@@ -26,7 +26,7 @@ import io
 import json
 import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple, Sequence
 
@@ -545,6 +545,9 @@ class Output:
     single: bool = False
     extra_fields: Sequence[str] = ()   # computed fields the vertical table adds after the record
     vertical_limit: int | None = 100   # long values are cut in the vertical table (None: never)
+    #: Default table fields left out, in this order, while the table is wider than
+    #: :attr:`RenderOptions.width` with its free text cut (never when fields are asked).
+    optional_fields: Sequence[str] = ()
 
     def column(self, name: str) -> Column:
         """The column for ``name``: a declared one, else the record's own key."""
@@ -562,6 +565,18 @@ class Output:
         if self.single and len(self.records) == 1:
             return self._vertical_lines(self.records[0], options)
         names = list(options.fields or self.table_fields)
+        if not options.fields and options.width is not None:
+            plain = replace(options, header_style=None)
+            for name in self.optional_fields:
+                widest = max(display_width(line) for line in self._table(names, plain))
+                if widest <= options.width:
+                    break
+                if name in names and len(names) > 1:
+                    names.remove(name)
+        return self._table(names, options)
+
+    def _table(self, names: Sequence[str], options: RenderOptions) -> list[str]:
+        """The table of ``names`` for every record, fitted and styled as ``options`` say."""
         columns = [self.column(name) for name in names]
         rows = [[table_value(c.get(r), c.kind, c.limit, ellipsis=options.ellipsis)
                  for c in columns] for r in self.records]

@@ -78,15 +78,47 @@ def test_history__table_fits_columns_on_a_terminal(fake_periscope, monkeypatch, 
     assert any(line.endswith('…') for line in lines[1:])
 
 
-def test_history__narrower_than_the_fixed_columns_cuts_titles_to_their_minimum(
-        fake_periscope, monkeypatch):
-    monkeypatch.setenv('COLUMNS', '80')
+def test_history__titles_are_cut_before_any_column_is_left_out(fake_periscope, monkeypatch):
+    monkeypatch.setenv('COLUMNS', '105')
     code, out, _ = run(fake_periscope, monkeypatch, 'history', GEORGE_CLINTON_USERNAME,
                        '-f', 'table')
     assert code == 0
     lines = out.splitlines()
-    assert all(display_width(line.split('  ')[-1]) <= 10 for line in lines[1:])
+    assert lines[0].split() == ['start', 'id', 'username', 'state', 'duration',
+                                'n_total_watched', 'status']
+    assert widest(out) <= 105
+    assert all(display_width(line[91:]) <= 14 for line in lines[1:])   # 79 cells + 6 gaps
     assert all(' george_clinton ' in line for line in lines[1:])
+
+
+def test_history__too_narrow_leaves_out_views_then_username(fake_periscope, monkeypatch):
+    monkeypatch.setenv('COLUMNS', '80')
+    code, out, _ = run(fake_periscope, monkeypatch, 'history', GEORGE_CLINTON_USERNAME,
+                       '-f', 'table')
+    assert code == 0
+    assert out.splitlines()[0].split() == ['start', 'id', 'state', 'duration', 'status']
+    assert widest(out) <= 80
+
+
+def test_history__asked_fields_are_never_left_out(fake_periscope, monkeypatch):
+    monkeypatch.setenv('COLUMNS', '80')
+    fields = 'start,id,username,state,duration,n_total_watched,status'
+    code, out, _ = run(fake_periscope, monkeypatch, 'history', GEORGE_CLINTON_USERNAME,
+                       '-f', 'table', '--fields', fields)
+    assert code == 0
+    assert out.splitlines()[0].split() == fields.split(',')
+    assert widest(out) > 80   # wider than asked: the fields were chosen
+
+
+def test_user__too_narrow_leaves_out_optional_columns_in_order(fake_periscope, monkeypatch):
+    argv = ('user', GEORGE_CLINTON_USERNAME, 'no_broadcasts', '-f', 'table')
+    monkeypatch.setenv('COLUMNS', '100')
+    _, out, _ = run(fake_periscope, monkeypatch, *argv)
+    assert out.splitlines()[0].split() == ['id', 'username', 'display_name', 'n_followers',
+                                           'url']
+    monkeypatch.setenv('COLUMNS', '80')
+    _, out, _ = run(fake_periscope, monkeypatch, *argv)
+    assert out.splitlines()[0].split() == ['id', 'username', 'display_name', 'n_followers']
 
 
 def test_history__piped_table_is_not_cut_without_columns(fake_periscope, monkeypatch):

@@ -427,3 +427,17 @@ def test_bar__zero_or_no_scale_draws_an_empty_bar(value, maximum):
 def test_bar_chart__zero_rows_are_empty_and_all_zero_draws_no_bar():
     assert bar_chart([('a', 0), ('b', 4)], 4) == ['a       0', 'b  ████ 4']
     assert bar_chart([('a', 0), ('b', 0)], 4) == ['a       0', 'b       0']
+
+
+def test_table__optional_fields_are_left_out_in_order_until_it_fits():
+    output = titled_records()
+    output.optional_fields = ('n', 'user')
+    assert render(output, 'table', width=200).splitlines()[0].split() == \
+        ['id', 'user', 'n', 'title']
+    assert render(output, 'table', width=41).splitlines()[0].split() == ['id', 'user', 'title']
+    assert render(output, 'table', width=30).splitlines()[0].split() == ['id', 'title']
+    assert render(output, 'table', width=5).splitlines()[0].split() == ['id', 'title']
+    assert render(output, 'table', ['id', 'user', 'n'], width=5).splitlines()[0].split() == \
+        ['id', 'user', 'n']   # asked fields stay
+    styled = render(output, 'table', width=41, header_style=lambda line: f'<{line}>')
+    assert styled.splitlines()[0] == '<id             user            title>'

@@ -7,7 +7,9 @@ from typing import Any, Mapping
 from pyperi import stats
 from pyperi.cli.args import add_users_argument, add_window_options, non_negative_int
 from pyperi.cli.command import Command
-from pyperi.cli.records import BROADCAST_CSV_FIELDS, BROADCAST_TABLE_FIELDS, broadcast_columns
+from pyperi.cli.records import (
+    BROADCAST_CSV_FIELDS, BROADCAST_OPTIONAL_FIELDS, BROADCAST_TABLE_FIELDS, broadcast_columns,
+)
 from pyperi.cli.runtime import Runtime
 from pyperi.formatting import Output
 
@@ -29,7 +31,7 @@ def _run_history(args: argparse.Namespace, runtime: Runtime) -> int:
                                        states=args.state)
         records.extend(kept if args.limit is None else kept[:args.limit])
     runtime.emit(Output(records, broadcast_columns(runtime), BROADCAST_TABLE_FIELDS,
-                        BROADCAST_CSV_FIELDS))
+                        BROADCAST_CSV_FIELDS, optional_fields=BROADCAST_OPTIONAL_FIELDS))
     return runtime.exit_code
 
 

@@ -6,7 +6,8 @@ import argparse
 from pyperi.cli.args import add_users_argument
 from pyperi.cli.command import Command
 from pyperi.cli.records import (
-    BROADCAST_CSV_FIELDS, BROADCAST_TABLE_FIELDS, USER_CSV_FIELDS, USER_TABLE_FIELDS,
+    BROADCAST_CSV_FIELDS, BROADCAST_OPTIONAL_FIELDS, BROADCAST_TABLE_FIELDS, USER_CSV_FIELDS,
+    USER_OPTIONAL_FIELDS, USER_TABLE_FIELDS,
     broadcast_columns, user_columns,
 )
 from pyperi.cli.runtime import Runtime
@@ -26,7 +27,8 @@ def _run_user(args: argparse.Namespace, runtime: Runtime) -> int:
             records.append(user)
     if records:
         runtime.emit(Output(records, user_columns(runtime), USER_TABLE_FIELDS, USER_CSV_FIELDS,
-                            single=len(args.users) == 1, extra_fields=('url',)))
+                            single=len(args.users) == 1, extra_fields=('url',),
+                            optional_fields=USER_OPTIONAL_FIELDS))
     return runtime.exit_code
 
 
@@ -47,7 +49,8 @@ def _run_broadcast(args: argparse.Namespace, runtime: Runtime) -> int:
     if records:
         runtime.emit(Output(records, broadcast_columns(runtime), BROADCAST_TABLE_FIELDS,
                             BROADCAST_CSV_FIELDS, single=len(args.broadcasts) == 1,
-                            extra_fields=('duration', 'url')))
+                            extra_fields=('duration', 'url'),
+                            optional_fields=BROADCAST_OPTIONAL_FIELDS))
     return runtime.exit_code
 
 

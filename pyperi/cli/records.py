@@ -9,7 +9,8 @@ from pyperi.formatting import Column, raw_column
 from pyperi.timeutil import try_parse_timestamp
 
 __all__ = ['broadcast_columns', 'user_columns', 'BROADCAST_TABLE_FIELDS',
-           'BROADCAST_CSV_FIELDS', 'USER_TABLE_FIELDS', 'USER_CSV_FIELDS']
+           'BROADCAST_CSV_FIELDS', 'BROADCAST_OPTIONAL_FIELDS', 'USER_TABLE_FIELDS',
+           'USER_CSV_FIELDS', 'USER_OPTIONAL_FIELDS']
 
 
 def broadcast_columns(runtime: Runtime) -> dict[str, Column]:
@@ -39,6 +40,8 @@ def broadcast_columns(runtime: Runtime) -> dict[str, Column]:
 
 BROADCAST_TABLE_FIELDS = ('start', 'id', 'username', 'state', 'duration', 'n_total_watched',
                           'status')
+#: Left out of a broadcast table, in this order, while it is too wide for the terminal.
+BROADCAST_OPTIONAL_FIELDS = ('n_total_watched', 'username')
 BROADCAST_CSV_FIELDS = ('id', 'username', 'user_id', 'state', 'start', 'end', 'duration',
                         'n_total_watched', 'available_for_replay', 'language', 'country', 'city',
                         'status', 'url')
@@ -68,5 +71,7 @@ def user_columns(runtime: Runtime) -> dict[str, Column]:
 
 USER_TABLE_FIELDS = ('id', 'username', 'display_name', 'n_followers', 'n_hearts',
                      'is_twitter_verified', 'url')
+#: Left out of a user table, in this order, while it is too wide for the terminal.
+USER_OPTIONAL_FIELDS = ('is_twitter_verified', 'n_hearts', 'url')
 USER_CSV_FIELDS = ('id', 'username', 'display_name', 'created_at', 'n_followers', 'n_following',
                    'n_hearts', 'is_twitter_verified', 'twitter_screen_name', 'description', 'url')
