@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import struct
 import sys
 from datetime import datetime, timezone
 from typing import Any
@@ -160,8 +162,21 @@ def test_table_width(environ, stream_tty, expected):
 
 
 def test_table_width__a_terminal_without_columns_asks_the_terminal():
-    width = terminal.table_width(Terminal(), {})
-    assert isinstance(width, int) and width > 0
+    fcntl = pytest.importorskip('fcntl')
+    termios = pytest.importorskip('termios')
+    leader, follower = os.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack('HHHH', 40, 97, 0, 0))
+        with os.fdopen(os.dup(follower), 'w') as stream:
+            assert terminal.table_width(stream, {}) == 97
+            assert terminal.table_width(stream, {'COLUMNS': '60'}) == 60
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
+def test_table_width__a_stand_in_terminal_without_a_file_has_no_width():
+    assert terminal.table_width(Terminal(), {}) is None
 
 
 # -- colour (point 13) ----------------------------------------------------------------------

@@ -49,8 +49,8 @@ def table_width(stream: IO[str], environ: Mapping[str, str] | None = None) -> in
     """The cells a table written to ``stream`` should fit, or None for no limit.
 
     ``COLUMNS``, when set to a positive number, always wins (so ``COLUMNS=80 pyperi ...
-    | less`` fits 80); otherwise a terminal's own width; otherwise (a pipe or a file)
-    None: piped tables are never cut.
+    | less`` fits 80); otherwise a terminal's own width; otherwise (a pipe or a file,
+    or a stream with no file descriptor) None: piped tables are never cut.
     """
     env = os.environ if environ is None else environ
     chosen = _columns(env.get('COLUMNS'))
@@ -59,8 +59,12 @@ def table_width(stream: IO[str], environ: Mapping[str, str] | None = None) -> in
     if not isatty(stream):
         return None
     try:
-        return os.get_terminal_size(stream.fileno()).columns or None
-    except (AttributeError, OSError, ValueError):   # no fileno (a test's stand-in)
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):   # a stand-in with no file: no width known
+        return None
+    try:
+        return os.get_terminal_size(descriptor).columns or None
+    except OSError:
         return shutil.get_terminal_size().columns
 
 
