@@ -350,7 +350,6 @@ def replay_user(fake_periscope: FakePeriscope) -> str:
 ], ids=['bar', 'q', 'quiet', 'q-before-the-command'])
 def test_quiet__download_draws_no_progress(fake_periscope, replay_user, capsys, tmp_path,
                                            monkeypatch, flags, drawn):
-    pytest.importorskip('tqdm')
     broadcast = fake_periscope.add_broadcast(replay_user, segments=3)
     stderr = Terminal()
     monkeypatch.setattr(sys, 'stderr', stderr)

@@ -214,7 +214,6 @@ def test_download__usage_errors_exit_2(replay_fake, capsys, tmp_path, monkeypatc
                          ids=['bar', 'no-progress'])
 def test_download__progress_bar_on_a_terminal(replay_fake, user_id, capsys, tmp_path,
                                               monkeypatch, flags, drawn):
-    pytest.importorskip('tqdm')
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
