@@ -604,3 +604,21 @@ def test_callbacks_must_be_callable(fake_periscope, tmp_path, name):
               web_base_url=fake_periscope.web_base_url) as peri:
         with pytest.raises(TypeError, match=name):
             peri.download_user_history('george_clinton', tmp_path, **{name: 'print'})
+
+
+def test_watch__downloaded_event_state_is_unknown_when_it_cannot_be_read_again(
+        fake_periscope, monkeypatch, tmp_path):
+    from pyperi import Peri, PyPeriConnectionError
+
+    def unreachable(self: Any, broadcast_id: str) -> None:
+        raise PyPeriConnectionError('no route')
+
+    monkeypatch.setattr(Peri, 'get_broadcast_info', unreachable)
+    user = fake_periscope.add_user('capture_user')
+    fake_periscope.go_live(user['id'], live_segments=2, segment_interval=0.3)
+    code, out, _ = run(fake_periscope, monkeypatch, 'watch', 'capture_user', '--polls', '1',
+                       '--download', str(tmp_path))
+    assert code == 0
+    events = [json.loads(line) for line in out.splitlines()]
+    assert [e['event'] for e in events] == ['live', 'downloaded']
+    assert events[1]['state'] is None and events[1]['path'].endswith('.ts')

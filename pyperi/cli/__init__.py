@@ -8,6 +8,8 @@ Where things are:
 * :mod:`pyperi.cli.command`: :class:`Command`, a subcommand's entry, and the parser
   (common options before or after the command name, usage errors, "did you mean");
 * :mod:`pyperi.cli.records`: the columns and fields of user and broadcast records;
+* :mod:`pyperi.cli.terminal`: what a terminal takes (the width tables fit, colour);
+* :mod:`pyperi.cli.progress`: the download progress line on stderr;
 * the command modules, each with its ``COMMANDS``: :mod:`~pyperi.cli.lookups`
   (``user``, ``broadcast``), :mod:`~pyperi.cli.capture` (``download``, ``watch``),
   :mod:`~pyperi.cli.history` (``history``), :mod:`~pyperi.cli.stats` (``stats``),

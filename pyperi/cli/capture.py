@@ -176,7 +176,9 @@ def _configure_download(parser: argparse.ArgumentParser) -> None:
                         help='with --user: only broadcasts started at or after WHEN '
                              '(a date, an ISO datetime, or 7d, 4w, 12h)')
     _add_download_options(parser)
-    parser.add_argument('--no-progress', action='store_true', help='no progress bar')
+    parser.add_argument('--no-progress', action='store_true',
+                        help='no progress line on stderr (a live capture still says once '
+                             'how to end it)')
 
 
 DOWNLOAD_FIELDS = ('broadcast_id', 'status', 'path', 'bytes', 'error')
