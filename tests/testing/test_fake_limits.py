@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from typing import Any, Iterator
 
 import pytest
@@ -69,12 +70,29 @@ def test_defaults_are_bounded() -> None:
     assert DEFAULT_MAX_CONNECTIONS <= 1024
 
 
+def _wait_until_requests_began(server: Any, count: int) -> None:
+    """Wait (bounded) until ``count`` connections have begun a request, so none is idle.
+
+    Under load a handler thread may not have read its first bytes yet; until it has, its
+    connection counts as idle and may be closed to make room.
+    """
+    deadline = time.monotonic() + GUARD
+    while time.monotonic() < deadline:
+        with server._conn_lock:   # the server's own view of its connections
+            clocks = list(server._clocks.values())
+        if len(clocks) == count and all(c._started is not None and not c.idle for c in clocks):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f'{count} connections did not begin their requests within {GUARD} s')
+
+
 def test_connection_cap__a_connection_beyond_it_gets_503(make_server: Any) -> None:
     server = make_server(max_connections=2)
     busy = [connect(server), connect(server)]
     for sock in busy:
         sock.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n')   # a request under way: not idle
     try:
+        _wait_until_requests_began(server, 2)
         with connect(server) as third:
             answer = read_until_closed(third)
         assert answer.startswith(b'HTTP/1.1 503 ')
