@@ -28,6 +28,7 @@ from pyperi.cli.runtime import Runtime
 from pyperi.exceptions import PyPeriConnectionError, PyPeriServerError, PyPeriTimeout
 from pyperi.testing import FakePeriscope
 from pyperi.testing.dataset import DOCUMENTED_BROADCAST_ID, GEORGE_CLINTON_USERNAME
+from helpers import stop_live_capture
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_GETADDRINFO = socket.getaddrinfo
@@ -455,21 +456,8 @@ def test_sighup_is_treated_like_ctrl_c():
 
 @pytest.mark.skipif(not hasattr(signal, 'SIGHUP'), reason='SIGHUP is POSIX')
 def test_sighup_ends_a_live_capture_and_publishes_it(tmp_path):
-    from pyperi.testing import GEORGE_LIVE_BROADCAST_ID
-    command = [sys.executable, '-m', 'pyperi', '--offline', 'download', GEORGE_LIVE_BROADCAST_ID,
-               '-o', str(tmp_path), '--no-progress', '--format', 'json']
-    partial = tmp_path / f'.{GEORGE_LIVE_BROADCAST_ID}.ts.part'
-    env = {**os.environ, 'PYTHONPATH': str(ROOT)}
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env=env) as proc:
-        deadline = time.monotonic() + 20
-        while not (partial.exists() and partial.stat().st_size) and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ''
-            time.sleep(0.05)   # polling for the first segment, bounded by the deadline
-        assert partial.exists() and partial.stat().st_size, 'no segment was captured'
-        proc.send_signal(signal.SIGHUP)
-        out, err = proc.communicate(timeout=30)
-    target = tmp_path / f'{GEORGE_LIVE_BROADCAST_ID}.ts'
-    assert proc.returncode == 0, err
-    assert json.loads(out)['path'] == str(target) and target.stat().st_size > 0
-    assert 'Traceback' not in err
+    stopped = stop_live_capture(tmp_path, signal.SIGHUP)
+    assert stopped.returncode == 0, stopped.err
+    assert json.loads(stopped.out)['path'] == str(stopped.target)
+    assert stopped.target.stat().st_size > 0
+    assert 'Traceback' not in stopped.err

@@ -19,7 +19,7 @@ from pyperi.cli import main
 from pyperi.testing import FakePeriscope
 from pyperi.testing import fake as fake_module
 from pyperi.testing.dataset import DOCUMENTED_BROADCAST_ID
-from helpers import usage_error
+from helpers import stop_live_capture, usage_error
 
 pytestmark = pytest.mark.integration
 
@@ -545,23 +545,11 @@ def test_exit_codes_of_download_errors(error, code):
 @pytest.mark.skipif(sys.platform == 'win32', reason='SIGTERM delivery is POSIX-only here')
 def test_download__sigterm_ends_a_live_capture_and_publishes_it(tmp_path):
     import signal
-    import subprocess
     from pyperi.testing import GEORGE_LIVE_BROADCAST_ID
-    command = [sys.executable, '-m', 'pyperi', '--offline', 'download', GEORGE_LIVE_BROADCAST_ID,
-               '-o', str(tmp_path), '--no-progress', '--format', 'json']
-    partial = tmp_path / f'.{GEORGE_LIVE_BROADCAST_ID}.ts.part'
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True) as proc:
-        deadline = time.monotonic() + 20
-        while not (partial.exists() and partial.stat().st_size) and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ''
-            time.sleep(0.05)   # polling for the first segment, bounded by the deadline
-        assert partial.exists() and partial.stat().st_size, 'no segment was captured'
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
-    target = tmp_path / f'{GEORGE_LIVE_BROADCAST_ID}.ts'
-    assert proc.returncode == 0, err
-    assert json.loads(out)['path'] == str(target) and target.stat().st_size > 0
-    assert err.startswith(f'pyperi: capture of {GEORGE_LIVE_BROADCAST_ID} stopped: ')
-    assert err.rstrip().endswith(f'saved to {target}')
-    assert files_in(tmp_path) == [target.name]
+    stopped = stop_live_capture(tmp_path, signal.SIGTERM)
+    assert stopped.returncode == 0, stopped.err
+    assert json.loads(stopped.out)['path'] == str(stopped.target)
+    assert stopped.target.stat().st_size > 0
+    assert stopped.err.startswith(f'pyperi: capture of {GEORGE_LIVE_BROADCAST_ID} stopped: ')
+    assert stopped.err.rstrip().endswith(f'saved to {stopped.target}')
+    assert files_in(tmp_path) == [stopped.target.name]
