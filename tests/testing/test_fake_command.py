@@ -91,8 +91,11 @@ def test_run__serves_with_the_options_until_ctrl_c(monkeypatch, capsys):
 
 @pytest.mark.integration
 def test_main__serves_until_interrupted():
+    # A run started in the background of a non-interactive shell inherits SIGINT ignored, and
+    # Python then installs no KeyboardInterrupt handler: give the child the default back.
     proc = subprocess.Popen([sys.executable, '-m', 'pyperi.testing', '--port', '0'],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = proc.stdout.readline()
         assert first.startswith('Fake Periscope serving at http://127.0.0.1:')
